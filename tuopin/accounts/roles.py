@@ -1,0 +1,51 @@
+"""Roles (design.md §2) and what each may do. One role per account, so no account can hold two
+of the three system-administration roles (三员分立, security.md §1 访问控制 d)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A user's role; the jurisdiction region says *where*, the role says *what*."""
+
+    CLERK = "clerk", _("信息员")
+    REVIEWER = "reviewer", _("乡镇审核员")
+    APPROVER = "approver", _("县级审批员")
+    LEADER = "leader", _("领导（查看）")
+    CADRE = "cadre", _("帮扶责任人")
+    INSPECTOR = "inspector", _("巡察员")
+    SYSADMIN = "sysadmin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+    AUDITADMIN = "auditadmin", _("审计管理员")
+
+
+class Capability(models.TextChoices):
+    """Named permissions checked in actions and views (never numeric codes)."""
+
+    VIEW_REGISTRY = "view_registry", _("查看建档立卡信息")
+    EDIT_REGISTRY = "edit_registry", _("录入和修改建档立卡信息")
+    VIEW_PLAINTEXT_ID = "view_plaintext_id", _("查看完整身份证号")
+    VIEW_HEALTH_DETAIL = "view_health_detail", _("查看健康详情")
+    EXPORT = "export", _("导出数据")
+    VIEW_AUDIT = "view_audit", _("查看审计日志")
+    MANAGE_ACCOUNTS = "manage_accounts", _("管理账户")
+    MANAGE_POLICIES = "manage_policies", _("管理角色和安全策略")
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.CLERK: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}),
+    Role.REVIEWER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}),
+    Role.APPROVER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.VIEW_PLAINTEXT_ID, C.VIEW_HEALTH_DETAIL}),
+    Role.LEADER: frozenset({C.VIEW_REGISTRY, C.EXPORT}),
+    Role.CADRE: frozenset({C.VIEW_REGISTRY}),
+    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.EXPORT, C.VIEW_AUDIT}),
+    # 三员: no business data at all.
+    Role.SYSADMIN: frozenset({C.MANAGE_ACCOUNTS}),
+    Role.SECADMIN: frozenset({C.MANAGE_POLICIES}),
+    Role.AUDITADMIN: frozenset({C.VIEW_AUDIT}),
+}
+
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})

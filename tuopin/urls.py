@@ -1,0 +1,20 @@
+"""Root URL configuration: pages, the REST API with its OpenAPI schema, admin and login."""
+
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for English URLs later)
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+
+
+def healthz(request):
+    """Liveness probe for the operator's monitoring (no data, no login)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("tuopin.api_urls")),
+    path("", include("tuopin.web.urls")),
+]
