@@ -14,7 +14,7 @@ import pytest
 
 from tuopin.accounts.models import User
 from tuopin.accounts.roles import Role
-from tuopin.geo.actions import create_region
+from tuopin.geo.actions import create_region, load_reference_regions
 from tuopin.geo.models import Region
 
 PASSWORD = "Tp!test-pass-2019"
@@ -22,13 +22,20 @@ PASSWORD = "Tp!test-pass-2019"
 
 @pytest.fixture
 def regions(db):
+    load_reference_regions()  # transactional tests flush the rows the data migration created
     town = Region.objects.get(code="220422101000")
     other_town = Region.objects.get(code="220421102000")
     a = create_region(actor=None, parent=town, code="220422101201", name="大榆村", is_synthetic=True)
     b = create_region(actor=None, parent=town, code="220422101202", name="小榆村", is_synthetic=True)
     c = create_region(actor=None, parent=other_town, code="220421102201", name="横道河村", is_synthetic=True)
-    return {"town": town, "county": Region.objects.get(code="220422000000"),
-            "city": Region.objects.get(code="220400000000"), "a": a, "b": b, "c": c}
+    return {
+        "town": town,
+        "county": Region.objects.get(code="220422000000"),
+        "city": Region.objects.get(code="220400000000"),
+        "a": a,
+        "b": b,
+        "c": c,
+    }
 
 
 def _user(username: str, role: str, region: Region | None) -> User:

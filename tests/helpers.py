@@ -12,7 +12,9 @@ from tuopin.registry import actions
 _seq = itertools.count(1)
 
 
-def make_id(birth: dt.date | str = "1960-05-01", *, address: str = "220422", male: bool = True, seq: int | None = None) -> str:
+def make_id(
+    birth: dt.date | str = "1960-05-01", *, address: str = "220422", male: bool = True, seq: int | None = None
+) -> str:
     """A valid synthetic 18-digit ID number (checksum computed by python-stdnum)."""
     if isinstance(birth, str):
         birth = dt.date.fromisoformat(birth)

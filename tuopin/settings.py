@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -37,7 +38,8 @@ def envint(name: str, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
-TESTING = "PYTEST_CURRENT_TEST" in os.environ or envbool("TESTING", False)
+# pytest imports settings before any test runs, so PYTEST_CURRENT_TEST is not set yet: look for the module.
+TESTING = "pytest" in sys.modules or envbool("TESTING", False)
 DEBUG = envbool("DEBUG", False)
 DEMO_MODE = envbool("DEMO", False)
 
@@ -211,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per code list that several fields share (main/other cause, from/to status).
+    "ENUM_NAME_OVERRIDES": {
+        "PovertyCauseEnum": "tuopin.registry.choices.PovertyCause",
+        "HouseholdStatusEnum": "tuopin.registry.choices.HouseholdStatus",
+    },
 }
 
 TASKS = {
