@@ -4,7 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView  # noqa: F401
 from rest_framework.routers import DefaultRouter
 
+from tuopin.geo.api import RegionViewSet
+from tuopin.registry.api import HouseholdViewSet, MemberViewSet
+
 router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("members", MemberViewSet, basename="member")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

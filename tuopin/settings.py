@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "tuopin.geo",
     "tuopin.accounts",
     "tuopin.registry",
+    "tuopin.policy",
+    "tuopin.assessment",
     "tuopin.web",
 ]
 
@@ -176,6 +178,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the web layer's own stylesheet and script (tuopin/static/tuopin/)
 MEDIA_ROOT = DATA_DIR / "media"
 
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)

@@ -126,3 +126,11 @@ def test_chain_survives_rollback_of_failed_action(regions, actors):
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017
         household(clerk, regions["a"], members=[member("无户主", "02")])
     assert audit.verify().ok
+
+
+def test_audit_never_holds_mask_and_birth_date_together(chain, clerk_a):
+    """The default mask hides exactly the birth date; the two together would be the whole number."""
+    member = chain.members.first()
+    actions.update_member(member, actor=clerk_a, name="改名")
+    for event in AuditEvent.objects.all():
+        assert member.birth_date.isoformat() not in str(event.changes)

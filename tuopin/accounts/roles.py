@@ -32,13 +32,18 @@ class Capability(models.TextChoices):
     VIEW_AUDIT = "view_audit", _("查看审计日志")
     MANAGE_ACCOUNTS = "manage_accounts", _("管理账户")
     MANAGE_POLICIES = "manage_policies", _("管理角色和安全策略")
+    RUN_ASSESSMENT = "run_assessment", _("运行评估")
+    EDIT_STANDARDS = "edit_standards", _("维护政策标准")
 
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}),
-    Role.REVIEWER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}),
-    Role.APPROVER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.VIEW_PLAINTEXT_ID, C.VIEW_HEALTH_DETAIL}),
+    Role.REVIEWER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.RUN_ASSESSMENT}),
+    Role.APPROVER: frozenset(
+        {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.VIEW_PLAINTEXT_ID, C.VIEW_HEALTH_DETAIL, C.RUN_ASSESSMENT,
+         C.EDIT_STANDARDS}
+    ),
     Role.LEADER: frozenset({C.VIEW_REGISTRY, C.EXPORT}),
     Role.CADRE: frozenset({C.VIEW_REGISTRY}),
     Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.EXPORT, C.VIEW_AUDIT}),

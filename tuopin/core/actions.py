@@ -11,8 +11,11 @@ from django.utils.translation import gettext as _
 
 __all__ = ["snapshot", "diff", "check_version", "field_errors"]
 
-# Fields whose values never enter an audit row; only the fact that they changed.
+# Fields whose values never enter an audit row; only the fact that they are set. The birth date is
+# here because, beside the default ID mask (which hides exactly the birth date), it would reveal
+# the whole ID number.
 SENSITIVE_SUFFIXES = ("_enc", "_hash")
+SENSITIVE_FIELDS = frozenset({"birth_date"})
 
 
 def _plain(value: Any) -> Any:
@@ -32,7 +35,12 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
         if fields is not None and f.name not in fields:
             continue
         value = getattr(obj, f.attname)
-        out[f.name] = "<encrypted>" if f.name.endswith(SENSITIVE_SUFFIXES) and value else _plain(value)
+        if value and f.name.endswith(SENSITIVE_SUFFIXES):
+            out[f.name] = "<encrypted>"
+        elif value and f.name in SENSITIVE_FIELDS:
+            out[f.name] = "<protected>"
+        else:
+            out[f.name] = _plain(value)
     return out
 
 

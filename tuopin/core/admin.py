@@ -54,8 +54,13 @@ class RoleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         fields = {name: str(form.cleaned_data.get(name)) for name in form.changed_data if "password" not in name}
-        audit.record(request.user, f"admin.{'change' if change else 'add'}", obj=obj,
-                     summary=f"系统管理：{'修改' if change else '新增'} {obj}", changes=fields)
+        audit.record(
+            request.user,
+            f"admin.{'change' if change else 'add'}",
+            obj=obj,
+            summary=f"系统管理：{'修改' if change else '新增'} {obj}",
+            changes=fields,
+        )
 
 
 @admin.register(AuditEvent)

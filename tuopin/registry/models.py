@@ -162,6 +162,9 @@ class HouseholdYear(models.Model):
     business_expenses = models.DecimalField(_("生产经营费用支出"), **MONEY)
     net_income = models.DecimalField(_("家庭纯收入"), **MONEY)
     net_income_per_capita = models.DecimalField(_("年人均纯收入"), **MONEY)
+    rigid_spending = models.DecimalField(
+        _("刚性支出（因病、因灾、因意外）"), max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0")
+    )
     food_clothing_secure = models.BooleanField(_("吃穿不愁"), default=True)
 
     housing_area = models.DecimalField(_("住房面积（平方米）"), **AREA)

@@ -50,7 +50,9 @@ MEMBER_YEAR_CHOICES = {
     "labour": c.LabourSkill,
     "migrant_work": c.MigrantWork,
 }
-INCOME_FIELDS = ("wage_income", "business_income", "property_income", "transfer_income", "business_expenses")
+INCOME_FIELDS = (
+    "wage_income", "business_income", "property_income", "transfer_income", "business_expenses", "rigid_spending",
+)
 HOUSEHOLD_YEAR_FIELDS = (
     *INCOME_FIELDS,
     "food_clothing_secure",

@@ -36,9 +36,10 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
     rows = []
     with transaction.atomic():
         for username, role, code, full_name in DEMO_ACCOUNTS:
-            region = Region.objects.filter(code=code).first() or Region.objects.filter(
-                code__startswith=code[:9], level=5
-            ).order_by("code").first()
+            region = (
+                Region.objects.filter(code=code).first()
+                or Region.objects.filter(code__startswith=code[:9], level=5).order_by("code").first()
+            )
             if region is None:
                 continue
             user = User.objects.filter(username=username).first()
@@ -46,8 +47,13 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
                 user = User(username=username, role=role, jurisdiction=region, full_name=full_name)
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-                audit.record(None, "account.create_demo", obj=user, region_code=region.code,
-                             summary=f"演示账户 {username}（{role.label}）")
+                audit.record(
+                    None,
+                    "account.create_demo",
+                    obj=user,
+                    region_code=region.code,
+                    summary=f"演示账户 {username}（{role.label}）",
+                )
             rows.append((username, Role(user.role).label, user.jurisdiction.full_name() if user.jurisdiction else ""))
     return rows
 

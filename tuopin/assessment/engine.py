@@ -1,0 +1,311 @@
+"""The assessment engine: every indicator of every household of a cohort, computed on columns.
+
+``evaluate(inputs, ruleset_content)`` is a pure function of the loaded inputs and a rule set's
+frozen content, which is what makes replay and rule-set comparison exact. Standards are
+resolved once per village (a few thousand), then broadcast to households; indicators are numpy
+expressions over whole columns. The indicator rules (domain.md §4–§5):
+
+- income: net income per capita ≥ poverty line (and 两线合一 is reported: 低保 standard ≥ line);
+- food: 吃穿不愁 recorded;
+- education: every member of compulsory-school age at the cut-off date (age from the birth date
+  in the ID) is in school or exempted;
+- medical: every member insured (the out-of-pocket cap joins when claims are recorded);
+- housing: grade in the safe grades, or a 无房户 housed otherwise (when the standard allows);
+- water: quantity, quality, convenience (piped, or trip / horizontal / vertical distance within
+  limits) and guarantee (shortage days) all pass;
+- exit: all pass, the household poor at year end, not identified or relapsed this year, and income
+  above the line by the stable-income margin (一出三不出);
+- monitoring: income below the monitoring line, rigid spending above the ratio × last year's net
+  income, or a per-capita income drop beyond the drop ratio.
+Any input missing makes that indicator "cannot assess" — never a silent pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from tuopin.policy.resolve import Resolver
+
+from .choices import CannotReason, ExitBlock, Monitor, Result
+from .inputs import Inputs
+
+__all__ = ["Outcome", "evaluate", "standards_for_villages", "SCHOOL_OK_CODES"]
+
+FAIL, PASS, CANNOT = int(Result.FAIL), int(Result.PASS), int(Result.CANNOT)
+# 在校生状况 codes that satisfy compulsory education: any enrolment (3–16) or an exemption (90).
+SCHOOL_OK_CODES = np.array([str(c) for c in range(3, 17)] + ["90"], dtype=object)
+POOR = np.array(["poor", "relapsed"], dtype=object)
+
+STANDARD_NAMES = (
+    "poverty_line",
+    "dibao_standard",
+    "monitoring_line",
+    "stable_income_margin",
+    "school_age_min",
+    "school_age_max",
+    "school_cutoff",
+    "water_litres_min",
+    "water_trip_minutes_max",
+    "water_horizontal_m_max",
+    "water_vertical_m_max",
+    "water_shortage_days_max",
+    "housing_safe_grades",
+    "homeless_housed_is_safe",
+    "income_drop_ratio",
+    "rigid_spending_ratio",
+)
+
+
+@dataclass
+class Outcome:
+    """Result columns aligned with ``Inputs.hh_id``."""
+
+    income: np.ndarray
+    food: np.ndarray
+    education: np.ndarray
+    medical: np.ndarray
+    housing: np.ndarray
+    water: np.ndarray
+    meets_standard: np.ndarray
+    exit_eligible: np.ndarray
+    exit_block: np.ndarray
+    monitor_flags: np.ndarray
+    cannot_reason: np.ndarray
+    members: np.ndarray
+    poverty_line: np.ndarray
+    children_school_age: np.ndarray
+    children_out_of_school: np.ndarray
+    members_unknown_school: np.ndarray
+    members_uninsured: np.ndarray
+    water_quantity_ok: np.ndarray  # float 1/0/NaN
+    water_quality_ok: np.ndarray
+    water_convenience_ok: np.ndarray
+    water_guarantee_ok: np.ndarray
+    input_hash: np.ndarray
+
+
+def standards_for_villages(villages: np.ndarray, year: int, content: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Each standard's value for each household, resolved once per distinct village."""
+    resolver = Resolver(content["standards"])
+    uniq, inverse = np.unique(villages.astype(str), return_inverse=True) if len(villages) else (np.array([]), [])
+    per_village = [{name: resolver.value(name, code, year) for name in STANDARD_NAMES} for code in uniq]
+    out: dict[str, np.ndarray] = {}
+    for name in STANDARD_NAMES:
+        values = [v[name] for v in per_village]
+        if name in ("school_cutoff", "housing_safe_grades"):
+            column = np.array(values, dtype=object)
+        elif name == "homeless_housed_is_safe":
+            column = np.array([bool(v) for v in values], dtype=bool)
+        else:
+            column = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+        out[name] = column[inverse] if len(villages) else column
+    out["_village_index"] = np.asarray(inverse)
+    out["_village_values"] = per_village  # type: ignore[assignment]
+    return out
+
+
+def _ages_at(birth: np.ndarray, year: int, cutoff: np.ndarray) -> np.ndarray:
+    """Completed years of age on each member's cut-off date (``MM-DD`` of ``year``)."""
+    by = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    bm = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    bd = (birth - birth.astype("datetime64[M]")).astype(np.int64) + 1
+    cm = np.array([int(str(c)[:2]) if c else 8 for c in cutoff], dtype=np.int64)
+    cd = np.array([int(str(c)[3:]) if c else 31 for c in cutoff], dtype=np.int64)
+    before_birthday = (cm < bm) | ((cm == bm) & (cd < bd))
+    return year - by - before_birthday.astype(np.int64)
+
+
+def _all_pass(*conds: np.ndarray) -> np.ndarray:
+    """Combine sub-checks given as floats (1 pass, 0 fail, NaN unknown) into a Result column."""
+    stack = np.vstack(conds)
+    result = np.full(stack.shape[1], PASS, dtype=np.int8)
+    result[np.isnan(stack).any(axis=0)] = CANNOT
+    result[(stack == 0).any(axis=0)] = FAIL  # a known failure outranks an unknown
+    return result
+
+
+def _hashes(inp: Inputs, std: dict[str, np.ndarray]) -> np.ndarray:
+    """128-bit digest of each household's inputs (its facts, its members' facts, its standards)."""
+    n = inp.n
+    hh = np.zeros(
+        n,
+        dtype=[
+            ("id", "<i8"),
+            ("status", "S12"),
+            ("cat", "S2"),
+            ("ident", "<i2"),
+            ("size", "<i2"),
+            ("rel", "?"),
+            ("has", "?"),
+            ("f", "<f8", (12,)),
+            ("food", "?"),
+            ("safety", "S1"),
+            ("housed", "?"),
+            ("piped", "?"),
+        ],
+    )
+    hh["id"], hh["status"], hh["cat"] = inp.hh_id, inp.status.astype("S12"), inp.category.astype("S2")
+    hh["ident"], hh["size"], hh["rel"], hh["has"] = inp.ident_year, inp.size, inp.relapsed_in_year, inp.has_year
+    hh["f"] = (
+        np.column_stack(
+            [
+                inp.net_pc,
+                inp.prev_net_pc,
+                inp.prev_net,
+                inp.rigid_spending,
+                inp.water_litres,
+                inp.water_quality,
+                inp.water_trip,
+                inp.water_horizontal,
+                inp.water_vertical,
+                inp.water_shortage,
+                inp.exited_in_year.astype(float),
+                np.zeros(n),
+            ]
+        )
+        if n
+        else np.zeros((0, 12))
+    )
+    hh["food"], hh["safety"], hh["housed"], hh["piped"] = (
+        inp.food_ok,
+        inp.housing_safety.astype("S1"),
+        inp.housed_otherwise,
+        inp.water_piped,
+    )
+    mem = np.zeros(len(inp.m_id), dtype=[("id", "<i8"), ("birth", "<i8"), ("school", "S2"), ("ins", "?")])
+    mem["id"], mem["birth"] = inp.m_id, inp.m_birth.astype(np.int64)
+    mem["school"], mem["ins"] = inp.m_school.astype("S2"), inp.m_insured
+    hh_bytes, mem_bytes = memoryview(hh.tobytes()), memoryview(mem.tobytes())
+    hs, ms = hh.dtype.itemsize, mem.dtype.itemsize
+    starts = np.searchsorted(inp.m_hh, np.arange(n), side="left")
+    ends = np.searchsorted(inp.m_hh, np.arange(n), side="right")
+    village_digest = [
+        hashlib.blake2b(repr(sorted(v.items())).encode(), digest_size=16).digest() for v in std["_village_values"]
+    ]
+    vidx = std["_village_index"]
+    # Digesting is inherently per record; the evaluation above and below is not.
+    return np.array(
+        [
+            hashlib.blake2b(
+                bytes(hh_bytes[i * hs : (i + 1) * hs]) + bytes(mem_bytes[s * ms : e * ms]) + village_digest[vidx[i]],
+                digest_size=16,
+            ).hexdigest()
+            for i, s, e in zip(range(n), starts.tolist(), ends.tolist(), strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
+    """Evaluate every household of ``inp`` under a rule set's frozen ``content``."""
+    n, year = inp.n, inp.year
+    std = standards_for_villages(inp.village, year, content)
+    members = np.bincount(inp.m_hh, minlength=n).astype(np.int64)
+
+    cannot = np.zeros(n, dtype=np.int8)
+    line = std["poverty_line"]
+    cannot[np.isnan(line)] = CannotReason.NO_STANDARD
+    cannot[members == 0] = CannotReason.NO_MEMBERS
+    cannot[~inp.has_year] = CannotReason.NO_YEAR_DATA
+    missing = cannot != 0
+
+    # Income.
+    income = np.where(inp.net_pc >= line, PASS, FAIL).astype(np.int8)
+    income[np.isnan(inp.net_pc) | np.isnan(line)] = CANNOT
+
+    food = np.where(inp.food_ok, PASS, FAIL).astype(np.int8)
+
+    # Compulsory education, member by member, then counted per household.
+    m_cutoff = std["school_cutoff"][inp.m_hh] if len(inp.m_hh) else np.array([], dtype=object)
+    ages = _ages_at(inp.m_birth, year, m_cutoff) if len(inp.m_hh) else np.zeros(0, dtype=np.int64)
+    lo, hi = std["school_age_min"][inp.m_hh], std["school_age_max"][inp.m_hh]
+    school_age = (ages >= lo) & (ages <= hi)
+    unknown_school = school_age & np.isin(inp.m_school, np.array(["", None], dtype=object))
+    out_of_school = school_age & ~unknown_school & ~np.isin(inp.m_school, SCHOOL_OK_CODES)
+    n_school_age = np.bincount(inp.m_hh, weights=school_age, minlength=n).astype(np.int64)
+    n_out = np.bincount(inp.m_hh, weights=out_of_school, minlength=n).astype(np.int64)
+    n_unknown = np.bincount(inp.m_hh, weights=unknown_school, minlength=n).astype(np.int64)
+    education = np.where(n_out > 0, FAIL, np.where(n_unknown > 0, CANNOT, PASS)).astype(np.int8)
+    education[np.isnan(std["school_age_min"]) | np.isnan(std["school_age_max"])] = CANNOT
+
+    n_uninsured = np.bincount(inp.m_hh, weights=~inp.m_insured, minlength=n).astype(np.int64)
+    medical = np.where(n_uninsured > 0, FAIL, PASS).astype(np.int8)
+
+    # Housing.
+    safe_grades = np.array([g.split(",") if g else [] for g in std["housing_safe_grades"]], dtype=object)
+    grade_safe = np.array([s in g for s, g in zip(inp.housing_safety, safe_grades, strict=True)], dtype=bool)
+    homeless_ok = (inp.housing_safety == "N") & inp.housed_otherwise & std["homeless_housed_is_safe"]
+    housing = np.where(grade_safe | homeless_ok, PASS, FAIL).astype(np.int8)
+    housing[(inp.housing_safety == "") | np.isin(std["housing_safe_grades"], np.array([None], dtype=object))] = CANNOT
+
+    # Water: four sub-indicators as floats 1/0/NaN.
+    def check(values: np.ndarray, limit: np.ndarray, *, at_least: bool) -> np.ndarray:
+        ok = (values >= limit) if at_least else (values <= limit)
+        return np.where(np.isnan(values) | np.isnan(limit), np.nan, ok.astype(float))
+
+    quantity = check(inp.water_litres, std["water_litres_min"], at_least=True)
+    quality = inp.water_quality.copy()
+    trip = check(inp.water_trip, std["water_trip_minutes_max"], at_least=False)
+    horiz = check(inp.water_horizontal, std["water_horizontal_m_max"], at_least=False)
+    vert = check(inp.water_vertical, std["water_vertical_m_max"], at_least=False)
+    distance = np.vstack([trip, horiz, vert])
+    any_ok = np.nan_to_num(distance, nan=0).max(axis=0) == 1
+    all_unknown = np.isnan(distance).all(axis=0)
+    convenience = np.where(inp.water_piped | any_ok, 1.0, np.where(all_unknown, np.nan, 0.0))
+    guarantee = check(inp.water_shortage, std["water_shortage_days_max"], at_least=False)
+    water = _all_pass(quantity, quality, convenience, guarantee)
+
+    indicators = [income, food, education, medical, housing, water]
+    for column in indicators:
+        column[missing] = CANNOT
+    stacked = np.vstack(indicators)
+    meets = (stacked == PASS).all(axis=0)
+
+    is_poor = np.isin(inp.status, POOR)
+    margin = np.nan_to_num(std["stable_income_margin"], nan=0.0)
+    stable = inp.net_pc >= line * (1 + margin)
+    block = np.full(n, ExitBlock.NONE, dtype=np.int8)
+    block[~stable] = ExitBlock.UNSTABLE_INCOME
+    block[inp.relapsed_in_year] = ExitBlock.RELAPSED_THIS_YEAR
+    block[inp.ident_year == year] = ExitBlock.NEW_THIS_YEAR
+    block[~meets] = ExitBlock.INDICATOR
+    block[~is_poor] = ExitBlock.NOT_POOR
+    eligible = block == ExitBlock.NONE
+
+    flags = np.zeros(n, dtype=np.int64)
+    mline = std["monitoring_line"]
+    flags |= np.where(inp.net_pc < mline, int(Monitor.BELOW_MONITORING_LINE), 0)
+    rigid_limit = std["rigid_spending_ratio"] * inp.prev_net
+    flags |= np.where((inp.prev_net > 0) & (inp.rigid_spending > rigid_limit), int(Monitor.RIGID_SPENDING), 0)
+    drop = (inp.prev_net_pc - inp.net_pc) / np.where(inp.prev_net_pc > 0, inp.prev_net_pc, np.nan)
+    flags |= np.where(drop > std["income_drop_ratio"], int(Monitor.INCOME_DROP), 0)
+    flags[missing] = 0
+
+    return Outcome(
+        income=income,
+        food=food,
+        education=education,
+        medical=medical,
+        housing=housing,
+        water=water,
+        meets_standard=meets,
+        exit_eligible=eligible,
+        exit_block=block,
+        monitor_flags=flags,
+        cannot_reason=cannot,
+        members=members,
+        poverty_line=line,
+        children_school_age=n_school_age,
+        children_out_of_school=n_out,
+        members_unknown_school=n_unknown,
+        members_uninsured=n_uninsured,
+        water_quantity_ok=quantity,
+        water_quality_ok=quality,
+        water_convenience_ok=convenience,
+        water_guarantee_ok=guarantee,
+        input_hash=_hashes(inp, std),
+    )
