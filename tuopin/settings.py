@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PovertyCauseEnum": "tuopin.registry.choices.PovertyCause",
         "HouseholdStatusEnum": "tuopin.registry.choices.HouseholdStatus",
+        "AssessmentResultEnum": "tuopin.assessment.choices.Result",
+        "EducationLevelEnum": "tuopin.registry.choices.Education",
     },
 }
 
