@@ -260,9 +260,13 @@ class StandardViewSet(
 
 
 class RuleSetSerializer(serializers.ModelSerializer):
+    # Named "digest" so that no API field ends in _hash: that suffix is reserved for keyed lookup hashes,
+    # which never leave the server.
+    digest = serializers.CharField(source="content_hash", read_only=True)
+
     class Meta:
         model = RuleSet
-        fields = ["id", "year", "version", "content", "content_hash", "created_at", "created_by"]
+        fields = ["id", "year", "version", "content", "digest", "created_at", "created_by"]
 
 
 @extend_schema_view(
