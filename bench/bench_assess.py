@@ -18,6 +18,7 @@ Results are printed as JSON lines and, with ``--write``, appended to docs/benchm
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -54,9 +55,10 @@ def run_one(size: int, repeat: int, sample: int) -> dict:
     per_scale = 6000
     scale = max(1, round(size / per_scale))
     t0 = time.perf_counter()
-    call_command("seed", scale=scale, households=round(size / scale), verbosity=0, stdout=open(os.devnull, "w"))
+    quiet = io.StringIO()
+    call_command("seed", scale=scale, households=round(size / scale), verbosity=0, stdout=quiet)
     seed_s = time.perf_counter() - t0
-    call_command("policy", "load", stdout=open(os.devnull, "w"))
+    call_command("policy", "load", stdout=quiet)
     households = Household.objects.count()
     times, run = [], None
     for _ in range(repeat):
