@@ -198,3 +198,12 @@ def test_reveal_requires_permission_and_reason(actors, regions):
     before = AuditEvent.objects.count()
     assert actions.reveal_id_number(m, actor=actors["approver"], reason="核对低保名单") == decrypt(m.id_enc)
     assert AuditEvent.objects.count() == before + 1
+
+
+def test_duplicate_message_does_not_reveal_other_jurisdictions(actors, regions):
+    pid = make_id("1947-07-07")
+    household(actors["clerk_c"], regions["c"], members=[{"name": "甲", "id_number": pid, "relation": "01"}])
+    with pytest.raises(ValidationError) as err:
+        household(actors["clerk_a"], regions["a"], members=[{"name": "甲", "id_number": pid, "relation": "01"}])
+    message = err.value.message_dict["members[0].id_number"][0]
+    assert "其他地区" in message and "220421" not in message

@@ -23,7 +23,7 @@ from tuopin.core.actions import check_version, diff, snapshot
 from tuopin.core.crypto import decrypt, encrypt, lookup_hash
 from tuopin.core.idnumber import mask_id
 from tuopin.core.masking import mask_account, mask_phone
-from tuopin.core.scoping import check_in_jurisdiction
+from tuopin.core.scoping import check_in_jurisdiction, code_in_prefix, user_prefix
 from tuopin.geo.choices import Level
 from tuopin.geo.models import Region
 
@@ -144,19 +144,19 @@ def _default_member_year(parsed_birth: dt.date, year: int) -> dict[str, Any]:
     }
 
 
-def _new_member(household: Household, data: dict[str, Any], *, year: int, prefix: str = "") -> Member:
+def _new_member(household: Household, data: dict[str, Any], *, actor: Any, year: int, prefix: str = "") -> Member:
     parsed, id_hash = check_member_identity(data, field_prefix=prefix)
     relation = check_choice(prefix + "relation", data.get("relation"), c.Relation, _("与户主关系"))
     ethnicity = check_choice(prefix + "ethnicity", data.get("ethnicity") or c.Ethnicity.HAN, c.Ethnicity, _("民族"))
     other = Member.objects.filter(id_hash=id_hash, is_current=True).select_related("household").first()
     if other is not None:
-        raise ValidationError(
-            {
-                prefix + "id_number": _("此人已在户%(no)s中登记，一人只能在一户中在册。")
-                % {"no": other.household.number}
-            },
-            code="duplicate_person",
-        )
+        # Name the other household only when the clerk may see it: the message must not tell a
+        # village clerk where a person is registered in someone else's jurisdiction.
+        if code_in_prefix(other.household.village_id, user_prefix(actor)):
+            message = _("此人已在户%(no)s中登记，一人只能在一户中在册。") % {"no": other.household.number}
+        else:
+            message = _("此人已在其他地区的建档立卡户中登记，一人只能在一户中在册；如需迁入请联系上级审核。")
+        raise ValidationError({prefix + "id_number": message}, code="duplicate_person")
     member = Member(
         household=household,
         name=str(data["name"]).strip(),
@@ -262,7 +262,7 @@ def create_household(
     seen: set[str] = set()
     for i, data in enumerate(members):
         prefix = f"members[{i}]."
-        member = _new_member(household, data, year=year, prefix=prefix)
+        member = _new_member(household, data, actor=actor, year=year, prefix=prefix)
         if member.id_hash in seen:
             raise ValidationError({prefix + "id_number": _("同一人在本户中重复登记。")}, code="duplicate_person")
         seen.add(member.id_hash)
@@ -357,7 +357,7 @@ def add_member(household: Household, *, actor: Any, year: int, **data: Any) -> M
     household = Household.objects.select_for_update().get(pk=household.pk)
     check_in_jurisdiction(actor, household.village_id)
     year = _check_year(year)
-    member = _new_member(household, data, year=year)
+    member = _new_member(household, data, actor=actor, year=year)
     _check_one_head(household)
     _refresh_household_counts(household)
     HouseholdYear.objects.filter(household=household, year=year).update(size=household.member_count)
