@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+import plotly
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -178,7 +179,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]  # the web layer's own stylesheet and script (tuopin/static/tuopin/)
+# Our own assets, and Plotly's JavaScript straight from the installed plotly wheel (no CDN, no copy).
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", Path(plotly.__file__).resolve().parent / "package_data")]
 MEDIA_ROOT = DATA_DIR / "media"
 
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 30 * 60)
