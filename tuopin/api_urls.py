@@ -21,4 +21,10 @@ router.register("policy/rulesets", RuleSetViewSet, basename="ruleset")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include(router.urls)),
+    path("", include("tuopin.programmes.api_urls")),
+    path("", include("tuopin.payments.api_urls")),
+    path("", include("tuopin.cases.api_urls")),
+    path("", include("tuopin.assistance.api_urls")),
+    path("", include("tuopin.supervision.api_urls")),
+    path("", include("tuopin.exchange.api_urls")),
 ]

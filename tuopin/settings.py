@@ -97,6 +97,12 @@ INSTALLED_APPS = [
     "tuopin.registry",
     "tuopin.policy",
     "tuopin.assessment",
+    "tuopin.programmes",
+    "tuopin.payments",
+    "tuopin.cases",
+    "tuopin.assistance",
+    "tuopin.supervision",
+    "tuopin.exchange",
     "tuopin.web",
 ]
 

@@ -16,5 +16,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("tuopin.api_urls")),
+    path("programmes/", include("tuopin.programmes.urls")),
+    path("payments/", include("tuopin.payments.urls")),
+    path("cases/", include("tuopin.cases.urls")),
+    path("assistance/", include("tuopin.assistance.urls")),
+    path("supervision/", include("tuopin.supervision.urls")),
+    path("exchange/", include("tuopin.exchange.urls")),
     path("", include("tuopin.web.urls")),
 ]

@@ -1,0 +1,3 @@
+"""API routes of the exchange app (mounted under /api/)."""
+
+urlpatterns: list = []

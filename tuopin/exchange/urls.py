@@ -1,0 +1,3 @@
+"""Pages of the exchange app (mounted at /exchange/)."""
+
+urlpatterns: list = []

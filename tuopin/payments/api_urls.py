@@ -1,0 +1,3 @@
+"""API routes of the payments app (mounted under /api/)."""
+
+urlpatterns: list = []

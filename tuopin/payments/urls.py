@@ -1,0 +1,3 @@
+"""Pages of the payments app (mounted at /payments/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API routes of the programmes app (mounted under /api/)."""
+
+urlpatterns: list = []

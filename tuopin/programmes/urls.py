@@ -1,0 +1,3 @@
+"""Pages of the programmes app (mounted at /programmes/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API routes of the supervision app (mounted under /api/)."""
+
+urlpatterns: list = []

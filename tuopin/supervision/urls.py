@@ -1,0 +1,3 @@
+"""Pages of the supervision app (mounted at /supervision/)."""
+
+urlpatterns: list = []
