@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import login_quietly
 from tuopin.accounts.models import User
 from tuopin.accounts.roles import Role
 from tuopin.geo.actions import create_region, load_reference_regions
@@ -80,7 +81,7 @@ def client_for(client):
     """``client_for(user)`` → a test client logged in as that user."""
 
     def login(user):
-        client.force_login(user)
+        login_quietly(client, user)
         return client
 
     return login

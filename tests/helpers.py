@@ -41,3 +41,20 @@ def household(actor, village, *, year: int = 2019, members: list[dict] | None = 
         members=members,
         **fields,
     )
+
+
+def login_quietly(client, user) -> None:
+    """Log a test client in without the login audit row.
+
+    ``force_login`` stands for a login made before the test began; tests that count the audit rows
+    an action writes must not see it. Login auditing itself is tested in ``tests/accounts``.
+    """
+    from django.contrib.auth import user_logged_in
+
+    from tuopin.accounts import security
+
+    user_logged_in.disconnect(security._logged_in)
+    try:
+        client.force_login(user)
+    finally:
+        user_logged_in.connect(security._logged_in)

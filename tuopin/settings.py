@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -91,6 +92,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "tuopin.core",
     "tuopin.geo",
     "tuopin.accounts",
@@ -113,11 +117,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tuopin.core.middleware.RequestContextMiddleware",
     "tuopin.core.middleware.LoginRequiredMiddleware",
+    "tuopin.accounts.security.SecondFactorMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page (HTTP 429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tuopin.urls"
@@ -164,11 +172,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out username or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 等保 身份鉴别 b: lock after N failures per account and, separately, per address; unlock after the cool-off.
+AXES_FAILURE_LIMIT = envint("LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_VERBOSE = False
+# 等保 身份鉴别 d: roles that need a second factor (TOTP) after the password. Off in the test suite by
+# default (tests log in with force_login); the authentication tests switch it on.
+TWO_FACTOR_ROLES = frozenset(
+    (env("TWO_FACTOR_ROLES") or ("" if TESTING else "sysadmin,secadmin,auditadmin,approver")).split(",")
+) - {""}
+OTP_TOTP_ISSUER = "tuopin"
+DORMANT_DAYS = envint("DORMANT_DAYS", 90)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tuopin.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
 ]
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: fast, never in production
@@ -210,7 +239,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "tuopin.accounts.security.TuopinBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

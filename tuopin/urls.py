@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("tuopin.api_urls")),
+    path("accounts/", include("tuopin.accounts.urls")),
     path("programmes/", include("tuopin.programmes.urls")),
     path("payments/", include("tuopin.payments.urls")),
     path("cases/", include("tuopin.cases.urls")),

@@ -13,6 +13,7 @@ import re
 import pytest
 from django.test import Client
 
+from tests.helpers import login_quietly
 from tuopin.accounts.roles import Capability
 
 ID_RE = re.compile(r"(?<![0-9])\d{17}[0-9Xx](?![0-9])")
@@ -25,7 +26,7 @@ class ApiClient:
         self.user = user
         self.client = Client()
         if user is not None:
-            self.client.force_login(user)
+            login_quietly(self.client, user)
         self.may_see_plaintext = bool(user is not None and user.can(Capability.VIEW_PLAINTEXT_ID))
         self.responses = []
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from tests.helpers import household
+from tests.helpers import household, login_quietly
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def test_schema_endpoint(api, actors):
 def test_session_writes_need_csrf_token(actors, regions):
     h = household(actors["clerk_a"], regions["a"])
     client = Client(enforce_csrf_checks=True)
-    client.force_login(actors["clerk_a"])
+    login_quietly(client, actors["clerk_a"])
     r = client.patch(
         f"/api/households/{h.pk}/", json.dumps({"version": 1, "address": "x"}), content_type="application/json"
     )

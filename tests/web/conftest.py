@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from tests.helpers import household, make_id, member
+from tests.helpers import household, login_quietly, make_id, member
 from tuopin.registry import actions
 
 # A full 18-character ID number anywhere in a response body (security.md §2.4 a).
@@ -52,7 +52,7 @@ def csrf_client_for():
 
     def login(user):
         c = Client(enforce_csrf_checks=True)
-        c.force_login(user)
+        login_quietly(c, user)
         return c
 
     return login

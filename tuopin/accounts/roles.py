@@ -34,6 +34,16 @@ class Capability(models.TextChoices):
     MANAGE_POLICIES = "manage_policies", _("管理角色和安全策略")
     RUN_ASSESSMENT = "run_assessment", _("运行评估")
     EDIT_STANDARDS = "edit_standards", _("维护政策标准")
+    EDIT_PROGRAMMES = "edit_programmes", _("录入帮扶项目和措施")
+    MAKE_PAYMENTS = "make_payments", _("编制资金发放批次")
+    CHECK_PAYMENTS = "check_payments", _("审核资金发放批次和对账")
+    # Procedures (issue 5): the village proposes, the township reviews, the county approves.
+    HANDLE_CASE = "handle_case", _("发起和办理识别、退出、监测程序")
+    REVIEW_CASE = "review_case", _("乡镇审核、入户核实")
+    APPROVE_CASE = "approve_case", _("县级审批、确认")
+    EDIT_ASSISTANCE = "edit_assistance", _("维护帮扶责任、结对和走访")
+    EDIT_SUPERVISION = "edit_supervision", _("录入巡察发现、问责和表彰")
+    RECTIFY = "rectify", _("填报整改情况")
 
 
 C = Capability
@@ -41,8 +51,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.CLERK: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}),
     Role.REVIEWER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.RUN_ASSESSMENT}),
     Role.APPROVER: frozenset(
-        {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.VIEW_PLAINTEXT_ID, C.VIEW_HEALTH_DETAIL, C.RUN_ASSESSMENT,
-         C.EDIT_STANDARDS}
+        {
+            C.VIEW_REGISTRY,
+            C.EDIT_REGISTRY,
+            C.EXPORT,
+            C.VIEW_PLAINTEXT_ID,
+            C.VIEW_HEALTH_DETAIL,
+            C.RUN_ASSESSMENT,
+            C.EDIT_STANDARDS,
+        }
     ),
     Role.LEADER: frozenset({C.VIEW_REGISTRY, C.EXPORT}),
     Role.CADRE: frozenset({C.VIEW_REGISTRY}),
@@ -52,5 +69,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SECADMIN: frozenset({C.MANAGE_POLICIES}),
     Role.AUDITADMIN: frozenset({C.VIEW_AUDIT}),
 }
+
+# Programmes and payments (issue 4). Villages and townships record measures; the township makes
+# payment batches; the county checks them. Maker ≠ checker is also enforced per batch, so two county
+# approvers can make and check each other's batches.
+_PROGRAMME_GRANTS = {
+    Role.CLERK: {C.EDIT_PROGRAMMES},
+    Role.REVIEWER: {C.EDIT_PROGRAMMES, C.MAKE_PAYMENTS},
+    Role.APPROVER: {C.EDIT_PROGRAMMES, C.MAKE_PAYMENTS, C.CHECK_PAYMENTS},
+}
+for _role, _caps in _PROGRAMME_GRANTS.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})
