@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from .middleware import current_request_context
 
-__all__ = ["record", "verify", "VerifyResult", "GENESIS"]
+__all__ = ["record", "verify", "purge", "VerifyResult", "GENESIS"]
 
 GENESIS = "0" * 64
 
@@ -113,7 +113,10 @@ def verify(*, limit_problems: int = 20) -> VerifyResult:
     from .models import AuditEvent, AuditHead
 
     problems: list[str] = []
+    head = AuditHead.objects.filter(pk=1).first()
     prev_hash, expected_seq, checked = GENESIS, 1, 0
+    if head is not None and head.base_seq:
+        prev_hash, expected_seq = head.base_hash, head.base_seq + 1
     rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=5000)
     for ev in rows:
         checked += 1
@@ -130,9 +133,41 @@ def verify(*, limit_problems: int = 20) -> VerifyResult:
         prev_hash, expected_seq = ev.hash, ev.seq + 1
         if len(problems) >= limit_problems:
             break
-    head = AuditHead.objects.filter(pk=1).first()
     if len(problems) < limit_problems and head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
         problems.append(
             f"chain head says seq {head.seq} but the log ends at seq {expected_seq - 1} (rows cut off the end)"
         )
     return VerifyResult(ok=not problems, checked=checked, problems=problems)
+
+
+def purge(*, before, actor: Any = None) -> int:
+    """Delete audit rows older than ``before`` — never rows younger than the retention period.
+
+    The chain stays verifiable: the head remembers the sequence number and hash of the last purged
+    row, and verification starts there. The purge itself is recorded as a new row.
+    """
+    from django.conf import settings
+
+    from .models import AuditEvent, AuditHead
+
+    limit = timezone.now() - timezone.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    if before > limit:
+        raise ValueError(f"审计日志至少保留{settings.AUDIT_RETENTION_DAYS}天：只能清理 {limit:%Y-%m-%d} 之前的记录。")
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().get(pk=1)
+        last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").first()
+        if last is None:
+            return 0
+        # A queryset delete (the model itself refuses deletes: only this retention path removes rows).
+        count, _by_model = AuditEvent.objects.filter(seq__lte=last.seq).delete()
+        AuditHead.objects.filter(pk=1).update(base_seq=last.seq, base_hash=last.hash)
+        head.refresh_from_db()
+        record(
+            actor,
+            "audit.purge",
+            object_type="core.auditevent",
+            object_id=str(last.seq),
+            summary=f"按保留期清理审计记录至序号 {last.seq}（{count} 条）",
+            changes={"rows": count},
+        )
+    return count

@@ -53,6 +53,9 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    # Where the kept log begins after a retention purge: the chain is verified from this point.
+    base_seq = models.BigIntegerField(default=0)
+    base_hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("审计链头")
