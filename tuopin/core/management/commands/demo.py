@@ -75,6 +75,10 @@ class Command(BaseCommand):
         if not Household.objects.exists():
             self.stdout.write("正在生成辽源市2019年演示数据（全部为虚构数据）……")
             call_command("seed", scenario="liaoyuan-2019", scale=scale, stdout=self.stdout)
+            call_command("policy", "load", stdout=self.stdout)
+            self.stdout.write("正在评估2014—2019年各年度……")
+            for year in range(2014, 2020):
+                call_command("assess", "--year", str(year), stdout=self.stdout)
         else:
             self.stdout.write("演示数据已存在，跳过生成。")
         rows = ensure_demo_accounts()
