@@ -39,13 +39,16 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _editable_household(request: HttpRequest, pk: int) -> Household:
+    # Look up first: an object outside the jurisdiction is a 404 for everyone, whatever their role.
+    household = get_object_or_404(visible_households(request.user), pk=pk)
     require(request.user, Capability.EDIT_REGISTRY)
-    return get_object_or_404(visible_households(request.user), pk=pk)
+    return household
 
 
 def _editable_member(request: HttpRequest, pk: int) -> Member:
+    member = get_object_or_404(Member.objects.visible_to(request.user).select_related("household"), pk=pk)
     require(request.user, Capability.EDIT_REGISTRY)
-    return get_object_or_404(Member.objects.visible_to(request.user).select_related("household"), pk=pk)
+    return member
 
 
 def _year(value: Any, default: int) -> int:

@@ -21,8 +21,9 @@ from .common import attach_errors, require
 @require_http_methods(["GET", "POST"])
 def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for a reason (GET) and show the plaintext once (POST). htmx gets only the fragment."""
-    require(request.user, Capability.VIEW_PLAINTEXT_ID)
+    # Look up first: an object outside the jurisdiction is a 404 for everyone, whatever their role.
     member = get_object_or_404(Member.objects.visible_to(request.user).select_related("household"), pk=pk)
+    require(request.user, Capability.VIEW_PLAINTEXT_ID)
     plaintext = ""
     if request.method == "POST":
         form = RevealForm(request.POST)
