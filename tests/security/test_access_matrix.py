@@ -139,7 +139,7 @@ def test_access_matrix(actors, world):
     for route, pattern in url_patterns():
         kind = _object_kind(pattern.name, route)
         params = _kwargs(pattern)
-        path = _build(route, {k: world[kind] for k in params}) if params else _build(route, {})
+        path = _build(route, dict.fromkeys(params, world[kind])) if params else _build(route, {})
         if route.startswith("admin/") and params:
             continue  # object pages of the admin are role-gated as a whole (tests/core/test_admin_roles.py)
         covered += 1
