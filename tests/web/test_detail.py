@@ -77,5 +77,5 @@ def test_leader_sees_page_without_edit_buttons(client_for, actors, house_a):
 
 def test_detail_query_count(client_for, clerk_a, house_a, django_assert_max_num_queries):
     c = client_for(clerk_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         c.get(url(house_a))

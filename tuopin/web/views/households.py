@@ -14,7 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuopin.accounts.roles import Capability
+from tuopin.assessment.choices import ExitBlock, Result
+from tuopin.assessment.explain import explain, latest_determination
 from tuopin.core.models import AuditEvent
+from tuopin.registry.choices import HouseholdStatus
 from tuopin.registry.models import HouseholdStatusChange, HouseholdYear, Member, MemberYear
 from tuopin.registry.queries import visible_households
 
@@ -142,6 +145,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     context = {
         "h": household,
+        "assessment": _assessment(household, year),
         "village_name": household.village.full_name(),
         "current": [r for r in rows if r["m"].is_current],
         "former": [r for r in rows if not r["m"].is_current],
@@ -154,5 +158,27 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": user.can(Capability.EDIT_REGISTRY),
         "can_reveal": user.can(Capability.VIEW_PLAINTEXT_ID),
         "health_detail": user.can(Capability.VIEW_HEALTH_DETAIL),
+        "can_assess": user.can(Capability.RUN_ASSESSMENT),
     }
     return render(request, "web/household_detail.html", context)
+
+
+def _assessment(household, year: int | None) -> dict | None:
+    """The selected year's latest finished determination, explained (None: not assessed that year).
+
+    The explanation is composed from the run's frozen rule set, so it says why the decision was made
+    then, whatever the facts or standards are now.
+    """
+    d = latest_determination(household, year) if year else None
+    if d is None:
+        return None
+    e = explain(d)
+    cannot = str(Result.CANNOT.label)
+    for item in e["indicators"]:
+        item["mark"], item["css"] = (
+            ("✓", "pass") if item["passed"] else ("?", "cannot") if item["result"] == cannot else ("✗", "fail")
+        )
+    e["determination"] = d
+    e["not_poor"] = d.exit_block == ExitBlock.NOT_POOR  # exit does not arise: no red cross
+    e["status_label"] = dict(HouseholdStatus.choices).get(e["status"], e["status"])
+    return e

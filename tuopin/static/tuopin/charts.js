@@ -1,0 +1,51 @@
+// tuopin — draws the region page's charts with Plotly (served from the plotly wheel, no CDN).
+// Each chart is a <div data-chart="ID"> whose spec is in <script type="application/json" id="ID">,
+// rendered by the server (json_script), so no data is fetched and the numbers on the page and in
+// the chart are the same.
+(function () {
+  "use strict";
+  var FONT = { family: '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif', size: 13, color: "#1f2328" };
+  var RED = "#b3261e";
+  var CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"] };
+
+  function histogram(spec) {
+    var data = [{
+      type: "bar", x: spec.x, y: spec.y, width: spec.width, text: spec.text, textposition: "none",
+      hovertemplate: spec.hover + "<extra></extra>", marker: { color: "#7a8ea3", line: { color: "#fff", width: 1 } }
+    }];
+    var layout = {
+      font: FONT, margin: { l: 55, r: 15, t: 25, b: 50 }, bargap: 0,
+      xaxis: { title: { text: spec.x_title }, tickformat: ",d", rangemode: "tozero" },
+      yaxis: { title: { text: spec.y_title }, rangemode: "tozero" },
+      shapes: [], annotations: []
+    };
+    if (spec.line) {
+      layout.shapes.push({ type: "line", xref: "x", yref: "paper", x0: spec.line, x1: spec.line, y0: 0, y1: 1, line: { color: RED, width: 2, dash: "dash" } });
+      layout.annotations.push({ xref: "x", yref: "paper", x: spec.line, y: 1, text: spec.line_label, showarrow: false, xanchor: "left", yanchor: "bottom", font: { color: RED, size: 12 } });
+    }
+    return { data: data, layout: layout };
+  }
+
+  function bars(spec) {
+    var colors = [RED, "#7a8ea3"];
+    var data = spec.series.map(function (s, i) {
+      return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: colors[i % colors.length] }, hovertemplate: "%{x}：%{y}%<extra>" + s.name + "</extra>" };
+    });
+    var layout = {
+      font: FONT, barmode: "group", margin: { l: 45, r: 10, t: 10, b: 40 },
+      yaxis: { title: { text: spec.y_title }, rangemode: "tozero" },
+      legend: { orientation: "h", y: -0.18 }
+    };
+    return { data: data, layout: layout };
+  }
+
+  function draw(el) {
+    var node = document.getElementById(el.getAttribute("data-chart"));
+    if (!node || !window.Plotly) return;
+    var spec = JSON.parse(node.textContent);
+    var fig = spec.kind === "histogram" ? histogram(spec) : bars(spec);
+    window.Plotly.newPlot(el, fig.data, fig.layout, CONFIG);
+  }
+
+  document.querySelectorAll("[data-chart]").forEach(draw);
+})();
