@@ -18,8 +18,8 @@ from tuopin.core.masking import mask_account, mask_phone
 from . import ids
 from . import params as p
 from .geography import COUNTY_ORDER, Geography
-from .people import generate_households, generate_members
 from .packing import HOUSEHOLD_WORDS, MEMBER_WORDS, pack, word_columns
+from .people import generate_households, generate_members
 from .years import household_size, household_years, member_years
 
 HOUSEHOLD_COLUMNS = (

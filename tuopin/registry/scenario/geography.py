@@ -11,6 +11,7 @@ synthetic towns with codes 400–999 inside the county, flagged ``is_synthetic``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import numpy as np
 
 from tuopin.geo import data as geo_data

@@ -73,7 +73,34 @@ def luhn_accounts(prefix: np.ndarray, serial: np.ndarray) -> list[str]:
 
 def phones(rng: np.random.Generator, n: int) -> list[str]:
     """Plausible (synthetic) mobile numbers."""
-    prefix = rng.choice(np.array([130, 131, 132, 135, 136, 137, 138, 139, 150, 151, 152, 155, 157, 158, 159, 186, 187,
-                                  188, 189, 176, 177, 135]), n)
+    prefix = rng.choice(
+        np.array(
+            [
+                130,
+                131,
+                132,
+                135,
+                136,
+                137,
+                138,
+                139,
+                150,
+                151,
+                152,
+                155,
+                157,
+                158,
+                159,
+                186,
+                187,
+                188,
+                189,
+                176,
+                177,
+                135,
+            ]
+        ),
+        n,
+    )
     rest = rng.integers(0, 10**8, n)
     return [f"{p}{r:08d}" for p, r in zip(prefix.tolist(), rest.tolist(), strict=True)]

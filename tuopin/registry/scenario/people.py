@@ -110,7 +110,7 @@ def generate_households(rng: np.random.Generator, geo: BlockGeography) -> Househ
     template = np.empty(n, dtype=np.int64)
     for s in range(1, 7):
         idx = np.flatnonzero(size == s)
-        cands = np.flatnonzero(_T_SIZE == s)
+        cands = np.flatnonzero(s == _T_SIZE)
         probs = np.array([TEMPLATES[c][1] for c in cands])
         template[idx] = rng.choice(cands, len(idx), p=probs / probs.sum())
 

@@ -15,6 +15,7 @@ NY = len(p.YEARS)
 YEARS = np.array(p.YEARS)
 LINE = np.array([p.POVERTY_LINE[y] for y in p.YEARS], dtype=float)
 
+
 def household_size(hh: Households, mb: Members) -> np.ndarray:
     """Members alive in each year: (households, years)."""
     alive = _alive(mb)
@@ -47,7 +48,9 @@ def household_years(rng: np.random.Generator, hh: Households, mb: Members, size:
     mult = rng.uniform(1.12, 1.8, n)[:, None] * (1 + rng.uniform(0.03, 0.12, n)[:, None]) ** np.maximum(
         YEARS[None, :] - first_exit[:, None], 0
     )
-    factor = np.where(state == 0, rng.uniform(0.45, 0.93, shape), np.where(state == 2, rng.uniform(1.03, 1.2, shape), mult))
+    factor = np.where(
+        state == 0, rng.uniform(0.45, 0.93, shape), np.where(state == 2, rng.uniform(1.03, 1.2, shape), mult)
+    )
     net_target = LINE[None, :] * factor * size  # yuan
 
     working = np.zeros(n, dtype=bool)
@@ -99,12 +102,16 @@ def _rigid_spending(rng, hh: Households, mb: Members, net_cents: np.ndarray, sha
     households' 2019 above their 2018 income — the spending trigger of 防返贫监测."""
     ill = np.zeros(hh.n, dtype=bool)
     ill[mb.household[np.isin(mb.health, ["2", "3"])]] = True
-    base = np.where(ill[:, None], rng.integers(300, 6000, shape), np.where(rng.random(shape) < 0.1, rng.integers(100, 1500, shape), 0))
+    base = np.where(
+        ill[:, None],
+        rng.integers(300, 6000, shape),
+        np.where(rng.random(shape) < 0.1, rng.integers(100, 1500, shape), 0),
+    )
     cents = base * 100
     last = NY - 1
-    cents[hh.monitored, last] = (net_cents[hh.monitored, last - 1] * rng.uniform(1.05, 1.5, hh.monitored.sum())).astype(
-        np.int64
-    ) // 100 * 100
+    cents[hh.monitored, last] = (
+        (net_cents[hh.monitored, last - 1] * rng.uniform(1.05, 1.5, hh.monitored.sum())).astype(np.int64) // 100 * 100
+    )
     return cents
 
 
@@ -153,7 +160,9 @@ def _water(rng, hh: Households, shape) -> dict:
     kind = rng.integers(0, 4, n)[:, None]  # which indicator fails
     litres = np.where(piped, rng.integers(60, 140, n)[:, None], rng.integers(40, 100, n)[:, None])
     litres = np.where(failing & (kind == 0), rng.integers(15, 35, n)[:, None], litres)
-    trip = np.where(piped, -1, np.where(failing & (kind == 2), rng.integers(25, 45, n)[:, None], rng.integers(3, 15, n)[:, None]))
+    trip = np.where(
+        piped, -1, np.where(failing & (kind == 2), rng.integers(25, 45, n)[:, None], rng.integers(3, 15, n)[:, None])
+    )
     shortage = np.where(failing & (kind == 3), rng.integers(30, 90, n)[:, None], rng.integers(0, 8, n)[:, None])
     return {
         "water_source": np.where(piped, "1", "2"),
@@ -204,9 +213,7 @@ def member_years(rng: np.random.Generator, hh: Households, mb: Members) -> tuple
     edu_mid = np.array(["2", "3", "4", "5"])[rng.choice(4, n, p=[0.30, 0.55, 0.12, 0.03])]
     edu_young = np.array(["3", "4", "5"])[rng.choice(3, n, p=[0.5, 0.3, 0.2])]
     adult_edu = np.where(a19 >= 60, edu_old, np.where(a19 >= 35, edu_mid, edu_young))
-    education = np.where(
-        age < 6, "6", np.where(age < 12, "2", np.where(age < 18, "3", adult_edu[:, None]))
-    )
+    education = np.where(age < 6, "6", np.where(age < 12, "2", np.where(age < 18, "3", adult_edu[:, None])))
 
     severe = np.isin(mb.dis_cat, ["5", "7"]) & np.isin(mb.dis_grade, ["1", "2"])
     track = rng.choice(3, n, p=[0.55, 0.35, 0.10])  # 高中 / 中职 / left school at 15
