@@ -25,3 +25,8 @@ urlpatterns = [
     path("exchange/", include("tuopin.exchange.urls")),
     path("", include("tuopin.web.urls")),
 ]
+
+handler400 = "tuopin.core.views.bad_request"
+handler403 = "tuopin.core.views.permission_denied"
+handler404 = "tuopin.core.views.page_not_found"
+handler500 = "tuopin.core.views.server_error"

@@ -114,7 +114,7 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
     def get_birth_date(self, obj: Member) -> dt.date | None:
         return obj.birth_date if _user_can(self, Capability.VIEW_PLAINTEXT_ID) else None
 
