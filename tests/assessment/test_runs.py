@@ -113,6 +113,7 @@ def test_every_rollup_equals_the_sum_of_its_determinations(cohort):
             monitored_households=Count("id", filter=Q(status="monitored")),
             flagged_households=Count("id", filter=~Q(monitor_flags=0)),
             exit_eligible_households=Count("id", filter=Q(exit_eligible=True)),
+            wrong_exits=Count("id", filter=Q(exited_in_year=True, meets_standard=False)),
             cannot_assess_households=Count("id", filter=~Q(cannot_reason=0)),
             **{
                 f"fail_{k}": Count("id", filter=Q(**{k: 0}))
@@ -168,3 +169,15 @@ def test_execute_twice_is_idempotent(cohort):
     execute_run(run.pk)
     assert sorted(Determination.objects.filter(run=run).values_list("household_id", "input_hash", "income")) == first
     assert RegionRollup.objects.filter(run=run, region_id="220400000000").count() == 1
+
+
+def test_household_exited_this_year_is_judged_and_wrong_exits_counted(cohort, clerk_a):
+    """A household exited in 2019 is checked against the standard: a correct exit is exit-eligible;
+    one that fails an indicator is a wrong exit (错退) in the rollup."""
+    run = run_for("220422101201")
+    exited = Determination.objects.get(run=run, household=cohort[4])
+    assert exited.exited_in_year and exited.exit_eligible
+    actions.set_household_year(cohort[4], actor=clerk_a, year=2019, housing_safety="D")
+    run = run_for("220422101201")
+    assert not Determination.objects.get(run=run, household=cohort[4]).exit_eligible
+    assert RegionRollup.objects.get(run=run, region_id="220422101201").wrong_exits == 1

@@ -34,6 +34,8 @@ class Capability(models.TextChoices):
     MANAGE_POLICIES = "manage_policies", _("管理角色和安全策略")
     RUN_ASSESSMENT = "run_assessment", _("运行评估")
     EDIT_STANDARDS = "edit_standards", _("维护政策标准")
+    IMPORT = "import", _("导入数据")
+    CROSS_CHECK = "cross_check", _("部门数据比对")
     EDIT_PROGRAMMES = "edit_programmes", _("录入帮扶项目和措施")
     MAKE_PAYMENTS = "make_payments", _("编制资金发放批次")
     CHECK_PAYMENTS = "check_payments", _("审核资金发放批次和对账")
@@ -47,38 +49,32 @@ class Capability(models.TextChoices):
 
 
 C = Capability
+_REGISTRY = {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}
+# What each role may do. Villages record; townships review, make payment batches and verify; counties
+# approve, check payments and set their standards; the city leads and inspects. Maker ≠ checker is also
+# enforced per payment batch, so two county approvers can make and check each other's batches.
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.CLERK: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}),
-    Role.REVIEWER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.RUN_ASSESSMENT}),
-    Role.APPROVER: frozenset(
-        {
-            C.VIEW_REGISTRY,
-            C.EDIT_REGISTRY,
-            C.EXPORT,
-            C.VIEW_PLAINTEXT_ID,
-            C.VIEW_HEALTH_DETAIL,
-            C.RUN_ASSESSMENT,
-            C.EDIT_STANDARDS,
-        }
+    Role.CLERK: frozenset(_REGISTRY | {C.IMPORT, C.EDIT_PROGRAMMES, C.HANDLE_CASE, C.EDIT_ASSISTANCE}),
+    Role.REVIEWER: frozenset(
+        _REGISTRY
+        | {C.RUN_ASSESSMENT, C.IMPORT, C.CROSS_CHECK, C.EDIT_PROGRAMMES, C.MAKE_PAYMENTS}
+        | {C.HANDLE_CASE, C.REVIEW_CASE, C.EDIT_ASSISTANCE, C.RECTIFY}
     ),
-    Role.LEADER: frozenset({C.VIEW_REGISTRY, C.EXPORT}),
-    Role.CADRE: frozenset({C.VIEW_REGISTRY}),
-    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.EXPORT, C.VIEW_AUDIT}),
+    Role.APPROVER: frozenset(
+        _REGISTRY
+        | {C.VIEW_PLAINTEXT_ID, C.VIEW_HEALTH_DETAIL, C.RUN_ASSESSMENT, C.EDIT_STANDARDS, C.IMPORT, C.CROSS_CHECK}
+        | {C.EDIT_PROGRAMMES, C.MAKE_PAYMENTS, C.CHECK_PAYMENTS}
+        | {C.HANDLE_CASE, C.REVIEW_CASE, C.APPROVE_CASE, C.EDIT_ASSISTANCE, C.RECTIFY}
+    ),
+    Role.LEADER: frozenset({C.VIEW_REGISTRY, C.EXPORT, C.EDIT_ASSISTANCE}),
+    # A cadre records own visits and screens households for monitoring (基层干部排查).
+    Role.CADRE: frozenset({C.VIEW_REGISTRY, C.HANDLE_CASE, C.EDIT_ASSISTANCE}),
+    # Inspectors record findings and close them (销号); the responsible township/county rectify.
+    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.EXPORT, C.VIEW_AUDIT, C.CROSS_CHECK, C.EDIT_SUPERVISION}),
     # 三员: no business data at all.
     Role.SYSADMIN: frozenset({C.MANAGE_ACCOUNTS}),
     Role.SECADMIN: frozenset({C.MANAGE_POLICIES}),
     Role.AUDITADMIN: frozenset({C.VIEW_AUDIT}),
 }
-
-# Programmes and payments (issue 4). Villages and townships record measures; the township makes
-# payment batches; the county checks them. Maker ≠ checker is also enforced per batch, so two county
-# approvers can make and check each other's batches.
-_PROGRAMME_GRANTS = {
-    Role.CLERK: {C.EDIT_PROGRAMMES},
-    Role.REVIEWER: {C.EDIT_PROGRAMMES, C.MAKE_PAYMENTS},
-    Role.APPROVER: {C.EDIT_PROGRAMMES, C.MAKE_PAYMENTS, C.CHECK_PAYMENTS},
-}
-for _role, _caps in _PROGRAMME_GRANTS.items():
-    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_caps)
 
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})

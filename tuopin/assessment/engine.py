@@ -57,6 +57,7 @@ STANDARD_NAMES = (
     "homeless_housed_is_safe",
     "income_drop_ratio",
     "rigid_spending_ratio",
+    "medical_selfpay_cap",
 )
 
 
@@ -81,6 +82,7 @@ class Outcome:
     children_out_of_school: np.ndarray
     members_unknown_school: np.ndarray
     members_uninsured: np.ndarray
+    members_over_selfpay_cap: np.ndarray
     water_quantity_ok: np.ndarray  # float 1/0/NaN
     water_quality_ok: np.ndarray
     water_convenience_ok: np.ndarray
@@ -164,7 +166,7 @@ def _hashes(inp: Inputs, std: dict[str, np.ndarray]) -> np.ndarray:
                 inp.water_vertical,
                 inp.water_shortage,
                 inp.exited_in_year.astype(float),
-                np.zeros(n),
+                _programme_digest(inp, n),
             ]
         )
         if n
@@ -200,6 +202,17 @@ def _hashes(inp: Inputs, std: dict[str, np.ndarray]) -> np.ndarray:
     )
 
 
+def _programme_digest(inp: Inputs, n: int) -> np.ndarray:
+    """One float per household carrying the programme inputs into the input hash: the highest member
+    out-of-pocket ratio (−1 without claims) plus 10 when a housing case was completed in the year."""
+    if inp.m_selfpay is None or inp.housing_done is None:
+        return np.zeros(n)
+    worst = np.full(n, -1.0)
+    has = ~np.isnan(inp.m_selfpay)
+    np.maximum.at(worst, inp.m_hh[has], inp.m_selfpay[has])
+    return worst + 10.0 * inp.housing_done
+
+
 def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
     """Evaluate every household of ``inp`` under a rule set's frozen ``content``."""
     n, year = inp.n, inp.year
@@ -233,7 +246,12 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
     education[np.isnan(std["school_age_min"]) | np.isnan(std["school_age_max"])] = CANNOT
 
     n_uninsured = np.bincount(inp.m_hh, weights=~inp.m_insured, minlength=n).astype(np.int64)
-    medical = np.where(n_uninsured > 0, FAIL, PASS).astype(np.int8)
+    # A member whose year's claims left an out-of-pocket share above the cap breaks 基本医疗 too.
+    selfpay = inp.m_selfpay if inp.m_selfpay is not None else np.full(len(inp.m_hh), np.nan)
+    m_cap = std["medical_selfpay_cap"][inp.m_hh] if len(inp.m_hh) else np.zeros(0)
+    over_cap = ~np.isnan(selfpay) & ~np.isnan(m_cap) & (selfpay > m_cap + 1e-9)
+    n_over_cap = np.bincount(inp.m_hh, weights=over_cap, minlength=n).astype(np.int64)
+    medical = np.where((n_uninsured > 0) | (n_over_cap > 0), FAIL, PASS).astype(np.int8)
 
     # Housing.
     safe_grades = np.array([g.split(",") if g else [] for g in std["housing_safe_grades"]], dtype=object)
@@ -241,6 +259,8 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
     homeless_ok = (inp.housing_safety == "N") & inp.housed_otherwise & std["homeless_housed_is_safe"]
     housing = np.where(grade_safe | homeless_ok, PASS, FAIL).astype(np.int8)
     housing[(inp.housing_safety == "") | np.isin(std["housing_safe_grades"], np.array([None], dtype=object))] = CANNOT
+    if inp.housing_done is not None:  # a housing case completed in the year makes the house safe for it
+        housing[inp.housing_done] = PASS
 
     # Water: four sub-indicators as floats 1/0/NaN.
     def check(values: np.ndarray, limit: np.ndarray, *, at_least: bool) -> np.ndarray:
@@ -265,7 +285,9 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
     stacked = np.vstack(indicators)
     meets = (stacked == PASS).all(axis=0)
 
-    is_poor = np.isin(inp.status, POOR)
+    # Exit is judged for households poor during the year: still poor at its end, or exited in it (then
+    # the determination says whether that exit met the standard — a wrong exit, 错退, when it did not).
+    is_poor = np.isin(inp.status, POOR) | inp.exited_in_year
     margin = np.nan_to_num(std["stable_income_margin"], nan=0.0)
     stable = inp.net_pc >= line * (1 + margin)
     block = np.full(n, ExitBlock.NONE, dtype=np.int8)
@@ -302,6 +324,7 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
         children_school_age=n_school_age,
         children_out_of_school=n_out,
         members_unknown_school=n_unknown,
+        members_over_selfpay_cap=n_over_cap,
         members_uninsured=n_uninsured,
         water_quantity_ok=quantity,
         water_quality_ok=quality,

@@ -56,9 +56,17 @@ def _reason(name: str, d: Determination, std: dict[str, Any]) -> str:
             return f"无义务教育阶段成员（{age}）"
         return f"义务教育阶段成员{d.children_school_age}人，失学辍学{d.children_out_of_school}人（{age}）"
     if name == "medical":
+        problems = []
         if d.members_uninsured:
-            return f"{d.members_uninsured}名成员未参加基本医疗保险"
-        return f"{d.members}名成员均参加基本医疗保险"
+            problems.append(f"{d.members_uninsured}名成员未参加基本医疗保险")
+        if d.members_over_selfpay_cap:
+            cap = std.get("medical_selfpay_cap")
+            problems.append(
+                f"{d.members_over_selfpay_cap}名成员当年医疗费用个人自付比例超过{cap:.0%}"
+                if cap is not None
+                else f"{d.members_over_selfpay_cap}名成员医疗个人自付比例超过上限"
+            )
+        return "；".join(problems) if problems else f"{d.members}名成员均参加基本医疗保险，自付比例未超上限"
     if name == "housing":
         grades = std.get("housing_safe_grades") or "—"
         if not d.housing_grade:

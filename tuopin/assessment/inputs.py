@@ -53,6 +53,10 @@ class Inputs:
     m_birth: np.ndarray  # datetime64[D]
     m_school: np.ndarray  # str code
     m_insured: np.ndarray  # bool
+    # Programme records (issue 4): each member's out-of-pocket ratio over the year's medical claims
+    # (NaN without claims) and whether a housing case was completed for the household in the year.
+    m_selfpay: np.ndarray | None = None
+    housing_done: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -188,6 +192,8 @@ def load_inputs(year: int, prefix: str) -> Inputs:
     m_pos = np.searchsorted(ids, m_hh_ids)
     m_ok = (m_pos < n) & (ids[np.minimum(m_pos, max(n - 1, 0))] == m_hh_ids) if n else np.zeros(0, dtype=bool)
     members = [r for r, k in zip(members, m_ok, strict=True) if k]
+    m_ids = np.array([r[1] for r in members], dtype=np.int64)
+    m_selfpay, housing_done = _programme_columns(lo, hi, year, ids, m_ids)
     return Inputs(
         year=year,
         hh_id=ids,
@@ -218,4 +224,41 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         m_birth=_dates([r[2] for r in members]),
         m_school=np.array([r[3] for r in members], dtype=object),
         m_insured=np.array([bool(r[4]) for r in members], dtype=bool),
+        m_selfpay=m_selfpay,
+        housing_done=housing_done,
     )
+
+
+def _programme_columns(
+    lo: str, hi: str, year: int, ids: np.ndarray, m_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two range scans over the programme tables: per-member claim sums and completed housing cases."""
+    claims = _fetch(
+        "SELECT c.member_id, SUM(c.total_cost), SUM(c.self_paid) FROM programmes_medicalclaim c"
+        " JOIN registry_household h ON h.id = c.household_id"
+        " WHERE h.village_id >= %s AND h.village_id < %s AND c.year = %s GROUP BY c.member_id",
+        [lo, hi, year],
+    )
+    selfpay = np.full(len(m_ids), np.nan)
+    if claims and len(m_ids):
+        order = np.argsort(m_ids)
+        c_id = np.array([r[0] for r in claims], dtype=np.int64)
+        total = _floats([r[1] for r in claims])
+        paid = _floats([r[2] for r in claims])
+        pos = np.searchsorted(m_ids[order], c_id)
+        ok = (pos < len(m_ids)) & (m_ids[order][np.minimum(pos, len(m_ids) - 1)] == c_id) & (total > 0)
+        selfpay[order[pos[ok]]] = paid[ok] / total[ok]
+    done_rows = _fetch(
+        "SELECT DISTINCT c.household_id FROM programmes_housingcase c"
+        " JOIN registry_household h ON h.id = c.household_id"
+        " WHERE h.village_id >= %s AND h.village_id < %s AND c.status IN ('completed', 'moved_in')"
+        " AND c.completed_on >= %s AND c.completed_on <= %s",
+        [lo, hi, f"{year}-01-01", f"{year}-12-31"],
+    )
+    done = np.zeros(len(ids), dtype=bool)
+    if done_rows and len(ids):
+        d_id = np.array([r[0] for r in done_rows], dtype=np.int64)
+        pos = np.searchsorted(ids, d_id)
+        ok = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == d_id)
+        done[pos[ok]] = True
+    return selfpay, done

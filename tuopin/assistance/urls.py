@@ -1,3 +1,8 @@
 """Pages of the assistance app (mounted at /assistance/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "assistance"
+urlpatterns = [path("", views.overview, name="overview")]

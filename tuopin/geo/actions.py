@@ -42,7 +42,9 @@ def set_rural_population(*, actor: Any, region: Region, year: int, rural_populat
     row, _created = RegionPopulation.objects.update_or_create(
         region=region, year=year, defaults={"rural_population": rural_population}
     )
-    audit.record(actor, "region.population", obj=region, summary=f"{region.name} {year}年农村户籍人口 {rural_population}")
+    audit.record(
+        actor, "region.population", obj=region, summary=f"{region.name} {year}年农村户籍人口 {rural_population}"
+    )
     return row
 
 
@@ -53,7 +55,7 @@ def load_reference_regions(apps: Any = None) -> int:
     """
     from . import data
 
-    model = (apps.get_model("geo", "Region") if apps else Region)
+    model = apps.get_model("geo", "Region") if apps else Region
     rows = [
         model(code=data.PROVINCE[0], name=data.PROVINCE[1], level=Level.PROVINCE, parent_id=None),
         model(code=data.CITY[0], name=data.CITY[1], level=Level.CITY, parent_id=data.PROVINCE[0]),

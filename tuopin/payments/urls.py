@@ -1,3 +1,12 @@
 """Pages of the payments app (mounted at /payments/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+urlpatterns = [
+    path("", views.batch_list, name="batch_list"),
+    path("new/", views.batch_create, name="batch_create"),
+    path("<int:pk>/", views.batch_detail, name="batch_detail"),
+]

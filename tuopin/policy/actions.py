@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 # Bumped whenever the indicator logic in tuopin.assessment.engine changes meaning.
-ENGINE_VERSION = "tuopin-assess-1"
+ENGINE_VERSION = "tuopin-assess-2"  # 2: claims over the self-pay cap fail 基本医疗; completed housing cases pass 住房
 FILE_FORMAT = "tuopin-standards/1"
 
 

@@ -71,6 +71,11 @@ DEFINITIONS: dict[str, StandardDef] = {
         ),
         StandardDef("loan_max_amount", _("扶贫小额信贷额度上限"), "money", _("元")),
         StandardDef("loan_max_years", _("扶贫小额信贷期限上限"), "int", _("年")),
+        StandardDef("yulu_subsidy_per_term", _("雨露计划每学期补助"), "money", _("元/人·学期")),
+        StandardDef("payment_max_amount", _("单笔资金发放上限"), "money", _("元"), _("超过此金额的单笔发放不予受理")),
+        StandardDef("notice_days_min", _("公示期最短天数"), "int", _("天"), _("公示起止日期含首尾计算")),
+        StandardDef("township_verifiers_min", _("乡镇入户核实最少人数"), "int", _("人")),
+        StandardDef("upload_max_mb", _("程序附件大小上限"), "int", _("MB")),
     ]
 }
 

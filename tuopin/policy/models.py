@@ -26,7 +26,9 @@ class Standard(models.Model):
     year ≤ Y, and the most specific prefix wins (see ``tuopin.policy.resolve``).
     """
 
-    name = models.CharField(_("标准"), max_length=40, choices=[(k, d.label) for k, d in DEFINITIONS.items()])
+    # No ``choices`` here: the set of standards is code (definitions.py), validated by the actions, and
+    # adding a definition must not need a migration.
+    name = models.CharField(_("标准"), max_length=40)
     region_prefix = models.CharField(
         _("适用地区代码前缀"), max_length=12, blank=True, help_text=_("留空表示全国；如 22 吉林省、2204 辽源市")
     )
@@ -54,6 +56,11 @@ class Standard(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}[{self.region_prefix or '全国'}]{self.effective_year}={self.value}"
+
+    def get_name_display(self) -> str:
+        """The standard's Chinese label (as a choices field would give)."""
+        definition = DEFINITIONS.get(self.name)
+        return str(definition.label) if definition else self.name
 
     @property
     def audit_region_code(self) -> str:

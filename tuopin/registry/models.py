@@ -163,7 +163,11 @@ class HouseholdYear(models.Model):
     net_income = models.DecimalField(_("家庭纯收入"), **MONEY)
     net_income_per_capita = models.DecimalField(_("年人均纯收入"), **MONEY)
     rigid_spending = models.DecimalField(
-        _("刚性支出（因病、因灾、因意外）"), max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0")
+        _("刚性支出（因病、因灾、因意外）"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
     )
     food_clothing_secure = models.BooleanField(_("吃穿不愁"), default=True)
 

@@ -51,7 +51,12 @@ MEMBER_YEAR_CHOICES = {
     "migrant_work": c.MigrantWork,
 }
 INCOME_FIELDS = (
-    "wage_income", "business_income", "property_income", "transfer_income", "business_expenses", "rigid_spending",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "business_expenses",
+    "rigid_spending",
 )
 HOUSEHOLD_YEAR_FIELDS = (
     *INCOME_FIELDS,

@@ -183,8 +183,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run: progress while it works; when done, the figures, the rollups by region with drill-down
     (``?region=``) and the filterable determinations of the selected region."""
     user = request.user
+    run = _get_run(user, pk)  # first: a run outside the jurisdiction is a 404 whatever the role
     require(user, Capability.VIEW_REGISTRY)
-    run = _get_run(user, pk)
     scope = scope_code(run, user)
     code = str(request.GET.get("region") or scope)
     context: dict[str, Any] = {
@@ -250,8 +250,8 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls every 2 s; once the run has finished, the whole page reloads
     (``HX-Refresh``) so that the results appear."""
     user = request.user
+    run = _get_run(user, pk)  # first: a run outside the jurisdiction is a 404 whatever the role
     require(user, Capability.VIEW_REGISTRY)
-    run = _get_run(user, pk)
     response = render(request, "web/assessment/_progress.html", {"run": run, "active": ACTIVE})
     if run.status not in ACTIVE and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
@@ -262,8 +262,8 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def run_replay(request: HttpRequest, pk: int) -> HttpResponse:
     """Re-run a finished run under its own rule set on today's facts, and show what differs."""
     user = request.user
+    run = _get_run(user, pk)  # first: a run outside the jurisdiction is a 404 whatever the role
     require(user, Capability.RUN_ASSESSMENT)
-    run = _get_run(user, pk)
     if run.status != RunStatus.DONE or scope_code(run, user) != run.region_id:
         raise PermissionDenied(_("只能重放本辖区内已完成的评估。"))
     replay, summary = replay_run(run, actor=user)

@@ -23,22 +23,13 @@ from django.views.decorators.http import require_GET
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
+from tuopin.exchange.export import FORMULA_PREFIXES, safe_cell  # noqa: F401 - shared helpers (re-exported)
 from tuopin.registry import choices as c
 from tuopin.registry.models import Household, Member
 
 from .common import household_list_queryset, list_params, masked_params, require
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
 CHUNK_ROWS = 2000
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell value a spreadsheet will not run: text starting with = + - @ TAB CR NUL gets a leading '."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _columns() -> list[str]:

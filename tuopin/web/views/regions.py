@@ -53,8 +53,9 @@ def _int(value: Any, default: int | None = None) -> int | None:
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The region's figures for a year (default: the latest year with a finished run covering it)."""
     user = request.user
-    require(user, Capability.VIEW_REGISTRY)
+    # Look up first: a region outside the jurisdiction is a 404 for everyone, whatever their role.
     region = get_object_or_404(Region.objects.visible_to(user), code=code)
+    require(user, Capability.VIEW_REGISTRY)
     done = RegionRollup.objects.visible_to(user).filter(region=region, run__status=RunStatus.DONE)
     years = sorted(set(done.values_list("run__year", flat=True)), reverse=True)
     year = _int(request.GET.get("year"), years[0] if years else None)

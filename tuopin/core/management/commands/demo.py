@@ -76,9 +76,13 @@ class Command(BaseCommand):
             self.stdout.write("正在生成辽源市2019年演示数据（全部为虚构数据）……")
             call_command("seed", scenario="liaoyuan-2019", scale=scale, stdout=self.stdout)
             call_command("policy", "load", stdout=self.stdout)
+            self.stdout.write("正在生成2019年帮扶项目与资金记录……")
+            call_command("seed-programmes", stdout=self.stdout)
             self.stdout.write("正在评估2014—2019年各年度……")
             for year in range(2014, 2020):
                 call_command("assess", "--year", str(year), stdout=self.stdout)
+            self.stdout.write("正在生成2019年识别退出程序、结对帮扶与巡察整改记录……")
+            call_command("seed-procedures", stdout=self.stdout)
         else:
             self.stdout.write("演示数据已存在，跳过生成。")
         rows = ensure_demo_accounts()

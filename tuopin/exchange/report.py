@@ -1,0 +1,140 @@
+"""Workbooks the exchange app hands out: the import template and the problem report with marked cells."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from pathlib import Path
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from . import households as hs
+from .export import safe_cell
+from .files import Limits, read_table
+from .models import ImportBatch
+
+TEMPLATE_EXAMPLE = {
+    "province": "吉林省",
+    "city": "辽源市",
+    "county": "东辽县",
+    "town": "渭津镇",
+    "village": "大榆村",
+    "village_code": "220422101201",
+    "group": "三组",
+    "number": "2204221012010001",
+    "head_name": "王某某",
+    "identification_standard": "国家标准",
+    "category": "一般贫困户",
+    "main_cause": "因病",
+    "other_causes": "缺技术、缺资金",
+    "identification_year": "2016",
+    "year": "2019",
+    "name": "王某某",
+    "gender": "男",
+    "id_number": "（18位身份证号，设为文本）",
+    "relation": "户主",
+    "ethnicity": "汉族",
+    "education": "小学",
+    "school_status": "非在校生",
+    "health": "长期慢性病",
+    "labour": "普通劳动力",
+    "migrant_work": "未务工",
+    "migrant_months": "0",
+    "dibao": "否",
+    "tekun": "否",
+    "medical_insured": "是",
+    "pension_insured": "是",
+    "wage_income": "12000",
+    "business_income": "3000",
+    "property_income": "0",
+    "transfer_income": "2400.50",
+    "business_expenses": "800",
+}
+
+
+def template_xlsx() -> bytes:
+    """The import template: the form's column names, one example row, and the code lists on a second sheet."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
+    sheet = book.add_worksheet(_("贫困户登记表"))
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    req = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    for j, col in enumerate(hs.COLUMNS):
+        sheet.write_string(0, j, col.label, req if col.required else head)
+        sheet.write_string(1, j, TEMPLATE_EXAMPLE.get(col.key, ""))
+        sheet.set_column(j, j, 18 if col.key in ("id_number", "number", "village_code") else 12, text)
+        if col.synonyms:
+            sheet.write_comment(0, j, _("也可写作：") + "、".join(col.synonyms))
+    sheet.freeze_panes(1, 0)
+    codes = book.add_worksheet(_("代码表"))
+    codes.write_row(0, 0, [_("字段"), _("代码"), _("名称")], head)
+    r = 1
+    lists = [
+        ("与户主关系", hs.c.Relation),
+        ("识别标准", hs.c.IdentificationStandard),
+        ("贫困户属性", hs.c.HouseholdCategory),
+        ("致贫原因", hs.c.PovertyCause),
+        ("民族", hs.c.Ethnicity),
+        ("文化程度", hs.c.Education),
+        ("在校生状况", hs.c.SchoolStatus),
+        ("健康状况", hs.c.Health),
+        ("劳动能力", hs.c.LabourSkill),
+        ("务工状况", hs.c.MigrantWork),
+        ("残疾类别", hs.c.DisabilityCategory),
+        ("残疾等级", hs.c.DisabilityGrade),
+    ]
+    for label, choices in lists:
+        for code, name in choices.choices:
+            if code:
+                codes.write_row(r, 0, [label, code, str(name)])
+                r += 1
+    codes.set_column(0, 2, 16)
+    book.close()
+    return buffer.getvalue()
+
+
+def problem_report(batch: ImportBatch, path: Path | None, issues: list[tuple[int, str, int, str]]) -> bytes:
+    """The uploaded rows with every problem cell filled red and commented, plus a list sheet of problems.
+
+    ``path`` is the staged file (re-read to copy the rows); without it only the list sheet is written.
+    """
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"constant_memory": False, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
+    bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+    bold = book.add_format({"bold": True})
+    listing = book.add_worksheet(_("问题清单"))
+    listing.write_string(
+        0, 0, safe_cell(_("文件：%(f)s　SHA-256：%(h)s") % {"f": batch.filename, "h": batch.file_hash})
+    )
+    listing.write_row(1, 0, [_("行号"), _("列"), _("问题")], bold)
+    for k, (rownum, col, _j, message) in enumerate(issues, start=2):
+        listing.write_row(k, 0, [rownum or "", col, safe_cell(message)])
+    listing.set_column(0, 0, 8)
+    listing.set_column(1, 1, 14)
+    listing.set_column(2, 2, 80)
+    if path is not None and path.exists():
+        table = read_table(path, batch.file_kind, Limits.from_settings())
+        marks: dict[tuple[int, int], list[str]] = defaultdict(list)
+        row_marks: dict[int, list[str]] = defaultdict(list)
+        for rownum, col, j, message in issues:
+            if j >= 0:
+                marks[(rownum, j)].append(message)
+            else:
+                row_marks[rownum].append(f"{col}：{message}" if col else message)
+        sheet = book.add_worksheet(_("原始数据（问题已标红）"))
+        width = max((len(r) for r in table.rows), default=0)
+        sheet.write_string(0, width, _("行问题"), bold)
+        for i, (row, rownum) in enumerate(zip(table.rows, table.rownums, strict=True)):
+            for j, value in enumerate(row):
+                messages = marks.get((rownum, j))
+                sheet.write_string(i, j, str(safe_cell(value)), bad if messages else None)
+                if messages and len(marks) <= 60000:  # Excel slows to a crawl beyond tens of thousands of comments
+                    sheet.write_comment(i, j, "\n".join(messages))
+            if row_marks.get(rownum):
+                sheet.write_string(i, width, safe_cell("；".join(row_marks[rownum])), bad)
+    book.close()
+    return buffer.getvalue()

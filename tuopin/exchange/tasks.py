@@ -1,0 +1,31 @@
+"""Background jobs of the exchange app (django-tasks): validation and commit of large files.
+
+Progress is written beside the staged file (see ``actions.set_progress``) so the batch page can show it
+while the commit's transaction is still open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django_tasks import task
+
+from . import actions
+from .models import ImportBatch
+
+
+@task()
+def validate_import(batch_id: int, user_id: int) -> None:
+    """Parse and check a staged file."""
+    user = get_user_model().objects.get(pk=user_id)
+    actions.validate_batch(ImportBatch.objects.get(pk=batch_id), actor=user)
+
+
+@task()
+def commit_import(batch_id: int, user_id: int, mode: str) -> None:
+    """Commit a validated batch; a refusal is recorded on the batch (status and message)."""
+    user = get_user_model().objects.get(pk=user_id)
+    with contextlib.suppress(ValidationError):  # commit_batch stores the reason on the batch for the page
+        actions.commit_batch(ImportBatch.objects.get(pk=batch_id), actor=user, mode=mode)

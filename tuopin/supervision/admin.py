@@ -1,0 +1,1 @@
+"""Supervision rows are business data: the admin site does not list them (三员分立)."""
