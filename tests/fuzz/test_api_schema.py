@@ -16,6 +16,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -35,7 +37,16 @@ def api_schema(actors, regions, standards):  # noqa: F811
     clerk = actors["clerk_a"]
     h = household(clerk, regions["a"])
     actions.set_household_year(h, actor=clerk, year=2019, **GOOD_YEAR)
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, headers=AUTH)
+    # Requests go straight to the WSGI application, not through Django's test client, so the
+    # connection-closing signal handlers must be detached as the test client does — otherwise the
+    # first request closes the test's transaction (PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, headers=AUTH)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 # schemathesis' own pytest plugin does not run under pytest 9 yet (it reads a private pytest attribute),
