@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -71,14 +70,6 @@ DET_COLUMNS = (
 )
 
 
-def _money(x: float) -> Decimal | None:
-    return None if np.isnan(x) else Decimal(f"{x:.2f}")
-
-
-def _flag(x: float) -> bool | None:
-    return None if np.isnan(x) else bool(x)
-
-
 def _require_runner(actor: Any, region: Region) -> None:
     if actor is not None:
         if not actor.can(Capability.RUN_ASSESSMENT):
@@ -126,42 +117,53 @@ def _progress(run: Run, stage: str, pct: int) -> None:
     Run.objects.filter(pk=run.pk).update(stage=stage, progress=pct)
 
 
+def _money_column(values: np.ndarray) -> list:
+    """Yuan to two places as plain numbers (exact in their shortest repr), None where unknown."""
+    return np.where(np.isnan(values), None, np.round(values, 2)).tolist()
+
+
+def _flag_column(values: np.ndarray) -> list:
+    return np.where(np.isnan(values), None, values == 1).tolist()
+
+
 def _rows(run: Run, inp: Inputs, out: Outcome):
-    for i in range(inp.n):
-        yield (
-            run.pk,
-            int(inp.hh_id[i]),
-            inp.village[i],
-            inp.year,
-            inp.status[i],
-            bool(inp.exited_in_year[i]),
-            int(out.cannot_reason[i]),
-            int(out.income[i]),
-            int(out.food[i]),
-            int(out.education[i]),
-            int(out.medical[i]),
-            int(out.housing[i]),
-            int(out.water[i]),
-            bool(out.meets_standard[i]),
-            bool(out.exit_eligible[i]),
-            int(out.exit_block[i]),
-            int(out.monitor_flags[i]),
-            int(out.members[i]),
-            _money(inp.net_pc[i]),
-            _money(inp.prev_net_pc[i]),
-            _money(out.poverty_line[i]),
-            int(out.children_school_age[i]),
-            int(out.children_out_of_school[i]),
-            int(out.members_unknown_school[i]),
-            int(out.members_uninsured[i]),
-            int(out.members_over_selfpay_cap[i]),
-            inp.housing_safety[i],
-            _flag(out.water_quantity_ok[i]),
-            _flag(out.water_quality_ok[i]),
-            _flag(out.water_convenience_ok[i]),
-            _flag(out.water_guarantee_ok[i]),
-            out.input_hash[i],
-        )
+    """Determination rows built column-wise: each column converted once, then zipped into tuples."""
+    n = inp.n
+    columns = [
+        [run.pk] * n,
+        inp.hh_id.tolist(),
+        inp.village.tolist(),
+        [inp.year] * n,
+        inp.status.tolist(),
+        inp.exited_in_year.tolist(),
+        out.cannot_reason.tolist(),
+        out.income.tolist(),
+        out.food.tolist(),
+        out.education.tolist(),
+        out.medical.tolist(),
+        out.housing.tolist(),
+        out.water.tolist(),
+        out.meets_standard.tolist(),
+        out.exit_eligible.tolist(),
+        out.exit_block.tolist(),
+        out.monitor_flags.tolist(),
+        out.members.tolist(),
+        _money_column(inp.net_pc),
+        _money_column(inp.prev_net_pc),
+        _money_column(out.poverty_line),
+        out.children_school_age.tolist(),
+        out.children_out_of_school.tolist(),
+        out.members_unknown_school.tolist(),
+        out.members_uninsured.tolist(),
+        out.members_over_selfpay_cap.tolist(),
+        inp.housing_safety.tolist(),
+        _flag_column(out.water_quantity_ok),
+        _flag_column(out.water_quality_ok),
+        _flag_column(out.water_convenience_ok),
+        _flag_column(out.water_guarantee_ok),
+        out.input_hash.tolist(),
+    ]
+    return zip(*columns, strict=True)
 
 
 def execute_run(run_id: int) -> Run:

@@ -106,6 +106,7 @@ def standards_for_villages(villages: np.ndarray, year: int, content: dict[str, A
             column = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
         out[name] = column[inverse] if len(villages) else column
     out["_village_index"] = np.asarray(inverse)
+    out["_village_grades"] = [v["housing_safe_grades"] for v in per_village]  # type: ignore[assignment]
     out["_village_values"] = per_village  # type: ignore[assignment]
     return out
 
@@ -115,8 +116,11 @@ def _ages_at(birth: np.ndarray, year: int, cutoff: np.ndarray) -> np.ndarray:
     by = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     bm = birth.astype("datetime64[M]").astype(np.int64) % 12 + 1
     bd = (birth - birth.astype("datetime64[M]")).astype(np.int64) + 1
-    cm = np.array([int(str(c)[:2]) if c else 8 for c in cutoff], dtype=np.int64)
-    cd = np.array([int(str(c)[3:]) if c else 31 for c in cutoff], dtype=np.int64)
+    # The cut-off is one of a handful of "MM-DD" values: parse each once, then broadcast.
+    values, inverse = np.unique(cutoff.astype(str), return_inverse=True) if len(cutoff) else ([], [])
+    parsed = [(int(v[:2]), int(v[3:])) if v not in ("", "None") else (8, 31) for v in values]
+    cm = np.array([m for m, _d in parsed], dtype=np.int64)[inverse] if len(cutoff) else np.zeros(0, np.int64)
+    cd = np.array([d for _m, d in parsed], dtype=np.int64)[inverse] if len(cutoff) else np.zeros(0, np.int64)
     before_birthday = (cm < bm) | ((cm == bm) & (cd < bd))
     return year - by - before_birthday.astype(np.int64)
 
@@ -254,8 +258,10 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
     medical = np.where((n_uninsured > 0) | (n_over_cap > 0), FAIL, PASS).astype(np.int8)
 
     # Housing.
-    safe_grades = np.array([g.split(",") if g else [] for g in std["housing_safe_grades"]], dtype=object)
-    grade_safe = np.array([s in g for s, g in zip(inp.housing_safety, safe_grades, strict=True)], dtype=bool)
+    grade_safe = np.zeros(n, dtype=bool)
+    for grades in {g for g in std["_village_grades"] if g}:  # one pass per distinct rule, not per household
+        here = std["housing_safe_grades"] == grades
+        grade_safe[here] = np.isin(inp.housing_safety[here], np.array(grades.split(","), dtype=object))
     homeless_ok = (inp.housing_safety == "N") & inp.housed_otherwise & std["homeless_housed_is_safe"]
     housing = np.where(grade_safe | homeless_ok, PASS, FAIL).astype(np.int8)
     housing[(inp.housing_safety == "") | np.isin(std["housing_safe_grades"], np.array([None], dtype=object))] = CANNOT

@@ -79,7 +79,12 @@ def _dates(values: list) -> np.ndarray:
 
 
 def _floats(values: list) -> np.ndarray:
-    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+    """Numbers (int, float or Decimal) with None as NaN, converted in one numpy pass."""
+    column = np.array(values, dtype=object)
+    missing = np.equal(column, None)
+    if missing.any():
+        column[missing] = np.nan
+    return column.astype(np.float64)
 
 
 def load_inputs(year: int, prefix: str) -> Inputs:
@@ -180,7 +185,8 @@ def load_inputs(year: int, prefix: str) -> Inputs:
     # Members counted in the year: a row of facts for the year, and not dead or gone by its end.
     year_end = f"{year}-12-31"
     members = _fetch(
-        "SELECT my.household_id, m.id, m.birth_date, my.school_status, my.medical_insured"
+        # CAST: the date as text skips the driver's per-row date conversion; numpy parses them at once.
+        "SELECT my.household_id, m.id, CAST(m.birth_date AS TEXT), my.school_status, my.medical_insured"
         " FROM registry_memberyear my JOIN registry_member m ON m.id = my.member_id"
         " JOIN registry_household h ON h.id = my.household_id"
         " WHERE h.village_id >= %s AND h.village_id < %s AND h.identification_year <= %s AND my.year = %s"
