@@ -206,6 +206,15 @@ def test_housing_case_steps_and_housing_indicator(make_hh, clerk_a, approver, st
     assert housing() == 1  # PASS: completed in 2019
     support = household_support(h, 2019)
     assert support["housing"][0]["what"].startswith("彩钢房重建")
+    # and the household page (一户一档) shows it under the housing guarantee
+    from django.test import Client
+
+    from tests.helpers import login_quietly
+
+    client = Client()
+    login_quietly(client, clerk_a)
+    page = client.get(f"/households/{h.pk}/?year=2019").content.decode()
+    assert "2019年度帮扶措施" in page and "彩钢房重建" in page
 
 
 def test_selfpay_above_cap_breaks_medical(make_hh, clerk_a, approver, standards):

@@ -146,6 +146,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "h": household,
         "assessment": _assessment(household, year),
+        "support": _support(household, year),
         "village_name": household.village.full_name(),
         "current": [r for r in rows if r["m"].is_current],
         "former": [r for r in rows if not r["m"].is_current],
@@ -161,6 +162,16 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_assess": user.can(Capability.RUN_ASSESSMENT),
     }
     return render(request, "web/household_detail.html", context)
+
+
+def _support(household, year: int | None) -> list[tuple[str, list[dict]]]:
+    """For each guarantee, what the programmes did for the household that year (and when)."""
+    if not year:
+        return []
+    from tuopin.programmes.choices import Indicator
+    from tuopin.programmes.queries import household_support
+
+    return [(Indicator(k).label, items) for k, items in household_support(household, year).items()]
 
 
 def _assessment(household, year: int | None) -> dict | None:
