@@ -12,9 +12,14 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuopin.settings")
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["demo"]:
+        # Demo mode: the printed demo accounts work, and the privileged ones log in without an
+        # authenticator app (production keeps TOTP on; see settings.TWO_FACTOR_ROLES).
+        os.environ.setdefault("TUOPIN_DEMO", "1")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["tuopin", *(sys.argv[1:] if argv is None else argv)])
+    execute_from_command_line(["tuopin", *args])
 
 
 if __name__ == "__main__":

@@ -185,9 +185,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
 # 等保 身份鉴别 d: roles that need a second factor (TOTP) after the password. Off in the test suite by
-# default (tests log in with force_login); the authentication tests switch it on.
+# default (tests log in with force_login; the authentication tests switch it on) and in `tuopin demo`.
 TWO_FACTOR_ROLES = frozenset(
-    (env("TWO_FACTOR_ROLES") or ("" if TESTING else "sysadmin,secadmin,auditadmin,approver")).split(",")
+    (env("TWO_FACTOR_ROLES") or ("" if TESTING or DEMO_MODE else "sysadmin,secadmin,auditadmin,approver")).split(",")
 ) - {""}
 OTP_TOTP_ISSUER = "tuopin"
 DORMANT_DAYS = envint("DORMANT_DAYS", 90)

@@ -87,6 +87,8 @@ class Command(BaseCommand):
             self.stdout.write("演示数据已存在，跳过生成。")
         rows = ensure_demo_accounts()
         self.stdout.write(f"\n演示账户（密码均为 {DEMO_PASSWORD}）：")
+        if not settings.TWO_FACTOR_ROLES:
+            self.stdout.write("（演示模式：管理员和审批员登录无需动态口令；生产环境默认要求双因素认证。）")
         for username, role, region in rows:
             self.stdout.write(f"  {username:<11} {role:<10} {region}")
         if no_serve:
