@@ -6,7 +6,6 @@ Chinese messages keyed by field, and writes exactly one audit row in its transac
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +20,9 @@ from tuopin.core.actions import snapshot
 from tuopin.core.crypto import encrypt
 from tuopin.core.masking import mask_phone
 from tuopin.core.scoping import check_in_jurisdiction
+from tuopin.core.validation import clean_choice as _choice
+from tuopin.core.validation import clean_date as _date
+from tuopin.core.validation import clean_text as _text
 from tuopin.geo.choices import Level
 from tuopin.geo.models import Region
 from tuopin.registry.models import Household
@@ -54,29 +56,6 @@ def _region(value: Any, field: str = "region", *, level: int | None = None) -> R
     if level is not None and region.level != level:
         raise ValidationError({field: _("“%(n)s”不是行政村。") % {"n": region.name}})
     return region
-
-
-def _date(value: Any, field: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError({field: _("日期格式应为YYYY-MM-DD。")}) from None
-
-
-def _text(value: Any, field: str, label: str, max_length: int = 0) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ValidationError({field: _("请填写%(l)s。") % {"l": label}})
-    return text[:max_length] if max_length else text
-
-
-def _choice(value: Any, choices: Any, field: str, label: str) -> Any:
-    values = [str(v) for v in choices.values]
-    if str(value) not in values:
-        raise ValidationError({field: _("请选择%(l)s。") % {"l": label}})
-    return choices.values[values.index(str(value))]
 
 
 def _audit(actor: Any, verb: str, obj: Any, summary: str) -> None:

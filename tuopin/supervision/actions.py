@@ -18,6 +18,9 @@ from tuopin.accounts.roles import Capability
 from tuopin.core import audit
 from tuopin.core.actions import snapshot
 from tuopin.core.scoping import check_in_jurisdiction
+from tuopin.core.validation import clean_choice as _choice
+from tuopin.core.validation import clean_date
+from tuopin.core.validation import clean_text as _text
 from tuopin.geo.models import Region
 
 from .choices import AccountabilityKind, FindingCategory, FindingStatus, InspectionKind, RecipientType, RecognitionKind
@@ -33,6 +36,10 @@ __all__ = [
 ]
 
 
+def _date(value: Any, field: str) -> dt.date:
+    return clean_date(value, field, default=timezone.localdate())  # a blank date means today
+
+
 def _require(actor: Any, capability: str) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.can(capability):
         raise PermissionDenied(_("您的角色无权进行此操作。"))
@@ -44,30 +51,6 @@ def _region(value: Any) -> Region:
     if region is None:
         raise ValidationError({"region": _("地区代码不存在。")})
     return region
-
-
-def _date(value: Any, field: str) -> dt.date:
-    if value in (None, ""):
-        return timezone.localdate()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationError({field: _("日期格式应为YYYY-MM-DD。")}) from None
-
-
-def _text(value: Any, field: str, label: str, max_length: int = 0) -> str:
-    text = str(value or "").strip()
-    if not text:
-        raise ValidationError({field: _("请填写%(l)s。") % {"l": label}})
-    return text[:max_length] if max_length else text
-
-
-def _choice(value: Any, choices: Any, field: str, label: str) -> str:
-    if str(value) not in choices.values:
-        raise ValidationError({field: _("请选择%(l)s。") % {"l": label}})
-    return str(value)
 
 
 def _audit(actor: Any, verb: str, obj: Any, summary: str, **extra: Any) -> None:
