@@ -344,6 +344,10 @@ def _load(scale, seed, per_block, wipe, parallel, stdout, started) -> dict[str, 
     if writer.vendor == "postgresql":
         for table in ("registry_household", "registry_member"):
             writer.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM \"{table}\"))")
+    # Fresh statistics after a bulk load: without them the planner guesses row counts from an empty
+    # table and picks sequential scans for every lookup (the DHIS2 lesson, scale.md §3).
+    for table in (*BULK_TABLES, "geo_region", "geo_regionpopulation"):
+        writer.execute(f'ANALYZE "{table}"')
     totals.update(scale=scale, seed=seed, households_per_unit=per_block, reset=bool(wipe))
     audit.record(
         None,
