@@ -22,7 +22,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.jurisdiction_id is None or not user.sees_business_data:
         raise Http404
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    # Default: the latest year with any record (a new county sees the current year).
+    latest = Visit.objects.visible_to(user).order_by("-date").values_list("date__year", flat=True).first()
+    asked = str(request.GET.get("year") or "")
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else (latest or timezone.localdate().year)
     if request.method == "POST":
         p = request.POST
         try:

@@ -36,7 +36,13 @@ class Kind:
 
     @property
     def indicator(self) -> str:
+        """The code of the guarantee this kind of record serves (``Indicator`` value)."""
         return str(getattr(self.model, "indicator", "") or "")
+
+    @property
+    def indicator_label(self) -> str:
+        """The guarantee's Chinese label, for pages."""
+        return str(c.Indicator(self.indicator).label) if self.indicator else ""
 
 
 def _year() -> forms.IntegerField:

@@ -22,7 +22,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     if user.jurisdiction_id is None or not user.sees_business_data:
         raise Http404
     today = timezone.localdate()
-    year = int(request.GET.get("year") or today.year)
+    asked = str(request.GET.get("year") or "")
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else today.year  # bad input: this year
     qs = queries.with_overdue(Finding.objects.visible_to(user).select_related("region"), today)
     if request.GET.get("status") in FindingStatus.values:
         qs = qs.filter(status=request.GET["status"])
