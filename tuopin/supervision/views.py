@@ -23,7 +23,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     asked = str(request.GET.get("year") or "")
-    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else today.year  # bad input: this year
+    # Default (and for bad input): the latest year with a finding, else this year.
+    latest = Finding.objects.visible_to(user).order_by("-deadline").values_list("deadline__year", flat=True).first()
+    year = int(asked) if asked.isdigit() and 2000 <= int(asked) <= 2100 else (latest or today.year)
     qs = queries.with_overdue(Finding.objects.visible_to(user).select_related("region"), today)
     if request.GET.get("status") in FindingStatus.values:
         qs = qs.filter(status=request.GET["status"])
