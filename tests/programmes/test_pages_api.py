@@ -121,3 +121,54 @@ def test_figures_api(records, api):
     r = api("leader").get("/api/programmes/figures/", {"region": "220400", "year": 2019})
     assert r.status_code == 200 and r.json()["housing_households"] == 1
     assert api("outsider").get("/api/programmes/figures/", {"region": "220400", "year": 2019}).status_code == 404
+
+
+def test_repayments_risk_and_sales_through_pages_and_api(make_hh, api, client_for, clerk_a, outsider, reviewer):
+    """Loan repayments, risk-compensation draws and e-commerce sales have their own pages and API."""
+    h = make_hh()
+    loan = a.issue_loan(
+        actor=clerk_a,
+        household=h,
+        bank="东辽农商银行",
+        amount="30000",
+        issued_on="2019-03-01",
+        term_months=24,
+        rate="0.0435",
+    )
+    site = a.add_ecommerce_site(
+        actor=clerk_a, region="220422101201", kind="station", name="大榆村电商站", built_year=2019
+    )
+    client = api("clerk_a")
+    paid = client.post("/api/programmes/repayments/", {"loan": loan.pk, "paid_on": "2019-09-01", "principal": "5000"})
+    assert paid.status_code == 201, paid.content
+    too_much = client.post(
+        "/api/programmes/repayments/", {"loan": loan.pk, "paid_on": "2019-10-01", "principal": "26000"}
+    )
+    assert too_much.status_code == 400 and "超过贷款金额" in too_much.content.decode()
+    sale = client.post(
+        "/api/programmes/ecommerce-sales/", {"site": site.pk, "year": 2019, "product": "木耳", "amount": "1200"}
+    )
+    assert sale.status_code == 201, sale.content
+    assert (
+        api("reviewer")
+        .post("/api/programmes/risk-compensation/", {"region": "220422101000", "year": 2019, "amount": "800"})
+        .status_code
+        == 201
+    )
+    # the outsider can neither see these nor record against village A's loan or site
+    assert api("outsider").get("/api/programmes/repayments/").json()["count"] == 0
+    assert (
+        api("outsider")
+        .post("/api/programmes/repayments/", {"loan": loan.pk, "paid_on": "2019-09-02", "principal": "1"})
+        .status_code
+        == 400
+    )
+    assert (
+        api("outsider")
+        .post("/api/programmes/ecommerce-sales/", {"site": site.pk, "year": 2019, "product": "x", "amount": "1"})
+        .status_code
+        == 400
+    )
+    web = client_for(clerk_a)
+    for slug in ("repayments", "risk-compensation", "ecommerce-sales"):
+        assert web.get(f"/programmes/{slug}/").status_code == 200

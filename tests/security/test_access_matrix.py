@@ -37,6 +37,8 @@ from tuopin.accounts.roles import Role
 from tuopin.assessment.actions import execute_run, start_run
 from tuopin.geo.models import Region
 from tuopin.payments import actions as pay
+from tuopin.programmes import actions as prog
+from tuopin.programmes.models import EcommerceSite, Loan
 from tuopin.registry.models import Household
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
@@ -160,6 +162,13 @@ def city(db, django_capture_on_commit_callbacks):
         title="雨露计划 2019秋",
         lines=[{"household": h, "amount": "1500.00"} for h in village_a],
     )
+    # One of each record the scenario does not make: a repayment, a risk-compensation draw, a sale.
+    county = _user("m_county_clerk", Role.APPROVER, "220422000000")
+    loan = Loan.objects.filter(household__village__code__startswith="220422").order_by("pk").first()
+    prog.record_repayment(loan, actor=county, paid_on=loan.issued_on, principal="1")
+    prog.draw_risk_compensation(actor=county, region="220422000000", year=2019, amount="100")
+    site = EcommerceSite.objects.filter(region__code__startswith="220422").order_by("pk").first()
+    prog.record_ecommerce_sale(site, actor=county, year=2019, product="木耳", amount="100")
     return {
         "village_in": _user("m_clerk_a", Role.CLERK, "220422101201"),
         "village_out": _user("m_clerk_b", Role.CLERK, "220422101202"),

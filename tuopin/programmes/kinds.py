@@ -61,6 +61,16 @@ def _choice(label: str, choices: Any, required: bool = True) -> forms.ChoiceFiel
     return forms.ChoiceField(label=label, choices=choices.choices, required=required)
 
 
+def _repayment(*, actor: Any, loan: int, **data: Any) -> Any:
+    """A repayment of a loan given by its id (the action itself checks the loan is visible)."""
+    return a.record_repayment(m.Loan(pk=loan), actor=actor, **data)
+
+
+def _ecommerce_sale(*, actor: Any, site: int, **data: Any) -> Any:
+    """A sale recorded at a site given by its id (the action itself checks the site is visible)."""
+    return a.record_ecommerce_sale(m.EcommerceSite(pk=site), actor=actor, **data)
+
+
 MEMBER = forms.IntegerField(label=_("成员编号"), help_text=_("一户一档页面上成员的编号"))
 HOUSEHOLD = forms.IntegerField(label=_("户ID"), help_text=_("一户一档页面地址中的数字"))
 
@@ -235,6 +245,46 @@ KINDS: dict[str, Kind] = {
             },
             a.add_ecommerce_site,
             ("region",),
+        ),
+        Kind(
+            "repayments",
+            m.Repayment,
+            ("loan", "paid_on", "principal", "interest"),
+            {
+                "loan": forms.IntegerField(label=_("贷款编号")),
+                "paid_on": _date(_("还款日期")),
+                "principal": _money(_("本金（元）")),
+                "interest": _money(_("利息（元）"), False),
+            },
+            _repayment,
+            ("loan",),
+        ),
+        Kind(
+            "risk-compensation",
+            m.RiskCompensation,
+            ("region", "year", "amount", "note"),
+            {
+                "region": forms.CharField(label=_("地区代码"), max_length=12),
+                "year": _year(),
+                "amount": _money(_("代偿金额（元）")),
+                "loan": forms.IntegerField(label=_("贷款编号"), required=False),
+                "note": forms.CharField(label=_("说明"), max_length=200, required=False),
+            },
+            a.draw_risk_compensation,
+            ("region",),
+        ),
+        Kind(
+            "ecommerce-sales",
+            m.EcommerceSale,
+            ("site", "year", "product", "amount"),
+            {
+                "site": forms.IntegerField(label=_("站点编号")),
+                "year": _year(),
+                "product": forms.CharField(label=_("产品"), max_length=64),
+                "amount": _money(_("销售额（元）")),
+            },
+            _ecommerce_sale,
+            ("site",),
         ),
     ]
 }
