@@ -6,7 +6,6 @@ ratio measures the method, not a difference in what is computed."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from tuopin.policy.resolve import Resolver
 from tuopin.registry.models import Household, HouseholdStatusChange, HouseholdYear, MemberYear
@@ -68,7 +67,6 @@ def evaluate_household(household_id: int, year: int, content: dict) -> dict:
     checks.append(True if hy.water_piped or any(near) else (None if all(v is None for v in near) else False))
     checks.append(None if hy.water_shortage_days is None else hy.water_shortage_days <= std["water_shortage_days_max"])
     water = 0 if any(c is False for c in checks) else (2 if any(c is None for c in checks) else 1)
-    _ = Decimal  # money stays Decimal in this path, as the ORM returns it
     return {
         "income": income,
         "education": education,

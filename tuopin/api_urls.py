@@ -1,7 +1,7 @@
 """REST API routes (/api/…) and the OpenAPI schema (/api/schema/)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView  # noqa: F401
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from tuopin.assessment.api import DeterminationViewSet, RollupViewSet, RuleSetViewSet, RunViewSet, StandardViewSet

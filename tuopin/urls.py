@@ -1,6 +1,5 @@
 """Root URL configuration: pages, the REST API with its OpenAPI schema, admin and login."""
 
-from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (kept for English URLs later)
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path

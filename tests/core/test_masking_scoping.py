@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import household, make_id
 from tuopin.core.masking import MaskPIIFilter, mask_account, mask_name, mask_phone, scrub
-from tuopin.core.scoping import _next_prefix, prefix_range_q
+from tuopin.core.scoping import next_prefix, prefix_range_q
 from tuopin.geo.models import Region
 from tuopin.registry.models import Household, Member
 
@@ -34,8 +34,8 @@ def test_simple_masks():
 
 
 @pytest.mark.parametrize(("prefix", "upper"), [("2204", "2205"), ("2209", "221"), ("22049", "2205"), ("99", None)])
-def test_next_prefix(prefix, upper):
-    assert _next_prefix(prefix) == upper
+def testnext_prefix(prefix, upper):
+    assert next_prefix(prefix) == upper
 
 
 def test_prefix_range_selects_exactly_the_subtree(db):

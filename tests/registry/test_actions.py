@@ -207,3 +207,10 @@ def test_duplicate_message_does_not_reveal_other_jurisdictions(actors, regions):
         household(actors["clerk_a"], regions["a"], members=[{"name": "甲", "id_number": pid, "relation": "01"}])
     message = err.value.message_dict["members[0].id_number"][0]
     assert "其他地区" in message and "220421" not in message
+
+
+def test_outsider_cannot_register_a_household_in_village_a(outsider, regions):
+    before = _counts()
+    with pytest.raises(PermissionDenied):
+        household(outsider, regions["a"])
+    assert _counts() == before

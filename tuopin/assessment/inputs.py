@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-from tuopin.core.scoping import _next_prefix
+from tuopin.core.scoping import next_prefix
 
 __all__ = ["Inputs", "load_inputs"]
 
@@ -64,7 +64,7 @@ class Inputs:
 
 
 def _range(prefix: str) -> tuple[str, str]:
-    upper = _next_prefix(prefix) if prefix else None
+    upper = next_prefix(prefix) if prefix else None
     return prefix, upper or "A"  # 'A' sorts after every digit
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-__all__ = ["snapshot", "diff", "check_version", "field_errors"]
+__all__ = ["snapshot", "diff", "check_version"]
 
 # Fields whose values never enter an audit row; only the fact that they are set. The birth date is
 # here because, beside the default ID mask (which hides exactly the birth date), it would reveal
@@ -57,9 +57,3 @@ def check_version(obj: models.Model, expected: int | None) -> None:
             code="stale",
             params={"cur": obj.version, "old": int(expected)},
         )
-
-
-def field_errors(errors: dict[str, list[str]]) -> None:
-    """Raise one ``ValidationError`` carrying every collected field error, if there are any."""
-    if errors:
-        raise ValidationError({k: v for k, v in errors.items() if v})

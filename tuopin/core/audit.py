@@ -154,14 +154,13 @@ def purge(*, before, actor: Any = None) -> int:
     if before > limit:
         raise ValueError(f"审计日志至少保留{settings.AUDIT_RETENTION_DAYS}天：只能清理 {limit:%Y-%m-%d} 之前的记录。")
     with transaction.atomic():
-        head = AuditHead.objects.select_for_update().get(pk=1)
+        AuditHead.objects.select_for_update().get(pk=1)  # hold the chain while rows go
         last = AuditEvent.objects.filter(at__lt=before).order_by("-seq").first()
         if last is None:
             return 0
         # A queryset delete (the model itself refuses deletes: only this retention path removes rows).
         count, _by_model = AuditEvent.objects.filter(seq__lte=last.seq).delete()
         AuditHead.objects.filter(pk=1).update(base_seq=last.seq, base_hash=last.hash)
-        head.refresh_from_db()
         record(
             actor,
             "audit.purge",

@@ -20,10 +20,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-__all__ = ["ScopedQuerySet", "prefix_range_q", "user_prefix", "check_in_jurisdiction", "code_in_prefix"]
+__all__ = ["ScopedQuerySet", "prefix_range_q", "next_prefix", "user_prefix", "check_in_jurisdiction", "code_in_prefix"]
 
 
-def _next_prefix(prefix: str) -> str | None:
+def next_prefix(prefix: str) -> str | None:
     """The smallest digit string greater than every string starting with ``prefix``."""
     stripped = prefix.rstrip("9")
     if not stripped:
@@ -36,7 +36,7 @@ def prefix_range_q(field: str, prefix: str) -> Q:
     if not prefix:
         return Q()
     q = Q(**{f"{field}__gte": prefix})
-    upper = _next_prefix(prefix)
+    upper = next_prefix(prefix)
     if upper is not None:
         q &= Q(**{f"{field}__lt": upper})
     return q

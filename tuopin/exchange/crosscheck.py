@@ -30,7 +30,7 @@ from tuopin.core import audit
 from tuopin.core.bulk import insert_rows
 from tuopin.core.crypto import lookup_hash
 from tuopin.core.idnumber import mask_id, parse_id_number
-from tuopin.core.scoping import _next_prefix, user_prefix
+from tuopin.core.scoping import next_prefix, user_prefix
 
 from .files import Limits, check_upload, read_table
 from .households import fast_id
@@ -59,7 +59,7 @@ def _require(actor: Any) -> str:
 
 
 def _scope_sql(prefix: str, column: str) -> tuple[str, list[str]]:
-    upper = _next_prefix(prefix)
+    upper = next_prefix(prefix)
     if upper is None:
         return f"{column} >= %s", [prefix]
     return f"{column} >= %s AND {column} < %s", [prefix, upper]
