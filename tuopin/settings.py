@@ -8,6 +8,7 @@ outside the repository and the database). See README "Production".
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sys
@@ -155,6 +156,13 @@ DATABASES = {
         conn_max_age=0 if TESTING else 60,
     )
 }
+if TESTING and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # One test database per checkout (and per TUOPIN_TEST_DB_SUFFIX), so that two checkouts, or CI and a
+    # developer, can run the suite against the same server at once without dropping each other's database.
+    _checkout = hashlib.blake2b(str(BASE_DIR).encode(), digest_size=4).hexdigest()
+    DATABASES["default"]["TEST"] = {
+        "NAME": f"test_tuopin_{_checkout}{env('TEST_DB_SUFFIX') or ''}",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while a writer (an import, an assessment) runs; IMMEDIATE
     # transactions avoid "database is locked" upgrades from read to write mid-transaction.
