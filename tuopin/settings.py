@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "tuopin.assistance",
     "tuopin.supervision",
     "tuopin.exchange",
+    "tuopin.reports",
     "tuopin.web",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("assistance/", include("tuopin.assistance.urls")),
     path("supervision/", include("tuopin.supervision.urls")),
     path("exchange/", include("tuopin.exchange.urls")),
+    path("reports/", include("tuopin.reports.urls")),
     path("", include("tuopin.web.urls")),
 ]
 

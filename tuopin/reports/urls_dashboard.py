@@ -1,0 +1,3 @@
+"""URLs of the region dashboard and home pages."""
+
+urlpatterns: list = []
