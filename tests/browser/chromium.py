@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",  # the browser's own texts (file and date inputs) in Chinese, as a clerk's browser shows them
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}  # a common phone (iPhone 12–14 size) for village staff

@@ -79,7 +79,7 @@ class Shooter:
         page.wait_for_load_state("networkidle")
         suffix = "-phone" if phone else ""
         path = self.out / f"{name}{suffix}.png"
-        if full:
+        if full and not phone:  # a phone shot is one screen, as the clerk sees it on opening the page
             height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
             width = page.viewport_size["width"]
             page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})

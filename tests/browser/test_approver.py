@@ -4,6 +4,7 @@ Plotly charts drawn — with no request leaving the live server."""
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 from contextlib import contextmanager
@@ -23,20 +24,26 @@ DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBacken
 
 
 @contextmanager
-def signal_handlers_kept():
-    """db_worker installs its own SIGINT/SIGTERM handlers; give pytest its own back afterwards."""
-    names = [s for s in ("SIGINT", "SIGTERM", "SIGQUIT") if hasattr(signal, s)]
-    saved = {name: signal.getsignal(getattr(signal, name)) for name in names}
+def worker_settings_restored():
+    """db_worker installs its own SIGINT/SIGTERM handlers and sets its loggers' levels for the whole
+    process; give pytest its own back afterwards."""
+    signals = [getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGQUIT") if hasattr(signal, s)]
+    handlers = {sig: signal.getsignal(sig) for sig in signals}
+    loggers = [logging.getLogger(name) for name in ("django_tasks", "django_tasks_db")]
+    levels = {logger: (logger.level, list(logger.handlers)) for logger in loggers}
     try:
         yield
     finally:
-        for name, handler in saved.items():
-            signal.signal(getattr(signal, name), handler)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        for logger, (level, kept) in levels.items():
+            logger.setLevel(level)
+            logger.handlers[:] = kept
 
 
 def run_worker() -> None:
     """What ``tuopin db_worker`` does in production: run the queued jobs (here: all, then stop)."""
-    with signal_handlers_kept():
+    with worker_settings_restored():
         call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
 
