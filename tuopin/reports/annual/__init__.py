@@ -1,0 +1,7 @@
+"""The annual report (脱贫答卷) of a region and year, structured like the 《吉林日报》 report on Liaoyuan.
+
+``figures`` defines every figure (stable key, label, unit, how it is read, why it may be missing),
+``sources`` reads the apps' ``annual_figures`` once each, ``traces`` lists the records behind each
+figure, ``report`` evaluates them, ``formats`` renders HTML, xlsx and JSON, and ``archive``
+freezes a report with its checksum.
+"""
