@@ -35,10 +35,10 @@ def filename(report: Report, fmt: str) -> str:
     return f"annual-report-{report.region.code}-{report.year}.{fmt}"
 
 
-def stamp_line(report: Report) -> str:
-    """Who produced the file and when (the first line of every export)."""
+def stamp_line(report: Report, verb: str = "导出") -> str:
+    """Who produced the file and when (the first line of every export; the page says 生成)."""
     at = timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M:%S")
-    return f"导出人：{report.generated_by}　导出时间：{at}　数据截至：{report.as_of:%Y-%m-%d}"
+    return f"{verb}人：{report.generated_by}　{verb}时间：{at}　数据截至：{report.as_of:%Y-%m-%d}"
 
 
 def title(report: Report) -> str:

@@ -23,7 +23,7 @@ from .figures import COUNT, MONEY, SCHEMA_VERSION, SECTIONS, TABLE, Figure, Sect
 from .sources import Sources
 from .traces import TRACES
 
-__all__ = ["Value", "Report", "build_report", "trace_url", "json_value", "REPORT_LANGUAGE"]
+__all__ = ["Value", "Report", "build_report", "evaluate", "trace_url", "json_value", "REPORT_LANGUAGE"]
 
 # The exported and archived report is always in Chinese, so that its checksum does not depend on
 # the language of whoever asked for it; the web page follows the reader's language.
@@ -213,7 +213,8 @@ def _who(user: Any) -> str:
     return f"{user.full_name}（{user.username}）" if getattr(user, "full_name", "") else user.username
 
 
-def _evaluate(figure: Figure, s: Sources, region: Region, year: int) -> Value:
+def evaluate(figure: Figure, s: Sources, region: Region, year: int) -> Value:
+    """One figure of one region and year: value, or the reason it cannot be given, and its trace."""
     value = figure.get(s)
     reason = figure.why(s) if value is None and figure.why else ""
     if figure.kind == TABLE:
@@ -234,6 +235,6 @@ def build_report(
     s = Sources(region, year, as_of=as_of)
     report = Report(region, int(year), as_of, now, _who(user), s, region.full_name())
     for section in SECTIONS:
-        values = [_evaluate(f, s, region, int(year)) for f in section.figures if f.applies is None or f.applies(region)]
+        values = [evaluate(f, s, region, int(year)) for f in section.figures if f.applies is None or f.applies(region)]
         report.parts.append(Part(section, values))
     return report

@@ -163,4 +163,6 @@ class Sources:
                     "jobs": p.job_count,
                 }
             )
+        # Projects that paid (or have paid) dividends first, as the article lists them.
+        out.sort(key=lambda r: (-r["dividends"], -r["dividends_to_year"], -r["people"], r["project"]))
         return out

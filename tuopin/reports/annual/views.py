@@ -32,7 +32,7 @@ from . import formats
 from .archive import MAX_YEAR, MIN_YEAR, check_year, compare, freeze_annual_report
 from .figures import FIGURES, MONEY
 from .models import AnnualReportArchive
-from .report import build_report, trace_url
+from .report import build_report, evaluate, trace_url
 from .sources import Sources
 from .traces import TRACES, mark_applied, measure
 
@@ -128,7 +128,7 @@ def annual_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "title": formats.title(report),
             "report": report,
             "v": report.values,
-            "stamp": formats.stamp_line(report),
+            "stamp": formats.stamp_line(report, "生成"),
             "archives": archives,
             "children": children,
             "crumbs": [r for r in region.ancestors() if r.code != region.code and code_in_prefix(r.code, own)],
@@ -157,7 +157,8 @@ def annual_trace(request: HttpRequest, code: str, year: int, figure: str) -> Htt
     if fig is None or trace is None or (fig.applies is not None and not fig.applies(region)):
         raise Http404
     s = Sources(region, year, as_of=_as_of(request))
-    value = fig.get(s)
+    evaluated = evaluate(fig, s, region, year)
+    value = evaluated.value
     everything = trace.records(s)
     narrowed: dict[str, str] = {}
     for name in trace.params:
@@ -180,8 +181,8 @@ def annual_trace(request: HttpRequest, code: str, year: int, figure: str) -> Htt
         "year": year,
         "figure": fig,
         "value": value,
-        "display": fig.display(value),
-        "reason": fig.why(s) if value is None and fig.why else "",
+        "display": evaluated.display,
+        "reason": evaluated.reason,
         "trace": trace,
         "total": total,
         "hidden": hidden,
