@@ -14,7 +14,8 @@ from tests.helpers import login_quietly
 from tests.reports.annual_city import YEAR, city  # noqa: F401  (fixture)
 from tuopin.core.models import AuditEvent
 from tuopin.programmes import actions as prog
-from tuopin.reports.annual.archive import canonical, compare, freeze_annual_report
+from tuopin.reports.annual.actions import freeze_annual_report
+from tuopin.reports.annual.archive import canonical, compare
 from tuopin.reports.annual.models import AnnualReportArchive
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,20 @@ def test_archives_are_scoped(city, client):  # noqa: F811
     assert client.get(f"/reports/annual/archives/{archive.pk}/").status_code == 200
     listed = client.get("/reports/annual/").content.decode()
     assert f"/reports/annual/archives/{archive.pk}/" in listed
+
+
+def test_the_action_checks_role_and_jurisdiction(city):  # noqa: F811
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from tests.reports.annual_city import user
+    from tuopin.accounts.roles import Role
+
+    village_a = city.regions["a"]
+    before = AuditEvent.objects.count()
+    for actor in (user("a_cadre", Role.CADRE, village_a.code), city.actors["outsider"], city.actors["sysadmin"]):
+        with pytest.raises(PermissionDenied):
+            freeze_annual_report(actor=actor, region=village_a, year=YEAR)
+    with pytest.raises(ValidationError) as exc:
+        freeze_annual_report(actor=city.actors["clerk_a"], region=village_a, year=YEAR, note="长" * 201)
+    assert "note" in exc.value.message_dict
+    assert AuditEvent.objects.count() == before and not AnnualReportArchive.objects.exists()

@@ -57,12 +57,15 @@ def test_ratios_are_computed_from_their_parts(city):  # noqa: F811
     assert r["credit.loan_rate_change"].display.startswith("+")
 
 
-def test_dibao_standards_come_from_the_policy_table(city):  # noqa: F811
+def test_dibao_standards_come_from_the_policy_table(city, client):  # noqa: F811
     from tuopin.payments.standards import standard_value
 
     r = report_of(CITY)
-    assert r["safety_net.dibao_standard"].value == standard_value("dibao_standard", CITY, YEAR)
-    assert r["safety_net.dibao_standard_prev"].value == standard_value("dibao_standard", CITY, YEAR - 1)
+    for key, year in (("safety_net.dibao_standard", YEAR), ("safety_net.dibao_standard_prev", YEAR - 1)):
+        assert r[key].value == standard_value("dibao_standard", CITY, year)
+        rows = page(client, city.actors["leader"], CITY, suffix=f"trace/{key}/").context["rows"]
+        applied = [obj for obj, _cells in rows if obj.applied]
+        assert len(applied) == 1 and int(applied[0].value) == r[key].value and applied[0].effective_year <= year
 
 
 def test_dividend_table_equals_project_figures(city):  # noqa: F811

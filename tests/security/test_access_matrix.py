@@ -40,7 +40,7 @@ from tuopin.payments import actions as pay
 from tuopin.programmes import actions as prog
 from tuopin.programmes.models import EcommerceSite, Loan
 from tuopin.registry.models import Household
-from tuopin.reports.annual.archive import freeze_annual_report
+from tuopin.reports.annual.actions import freeze_annual_report
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
 

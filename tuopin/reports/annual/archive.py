@@ -1,4 +1,5 @@
-"""Archiving (存档) an annual report and checking an archive against today's records.
+"""Checking an archived annual report (存档, made by ``actions.freeze_annual_report``): the checksum of
+its canonical JSON, and a comparison with today's records.
 
 No peer system freezes a report as a versioned artefact tied to its data (anchors.md §10.2): here
 an archive keeps the report's deterministic content, the SHA-256 of its canonical JSON, the
@@ -15,17 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
-
-from tuopin.core import audit
-from tuopin.core.scoping import check_in_jurisdiction
-from tuopin.geo.models import Region
 
 from .models import AnnualReportArchive
 from .report import build_report
 
-__all__ = ["canonical", "checksum", "freeze_annual_report", "compare", "Comparison", "MIN_YEAR", "MAX_YEAR"]
+__all__ = ["canonical", "checksum", "check_year", "compare", "Comparison", "MIN_YEAR", "MAX_YEAR"]
 
 MIN_YEAR, MAX_YEAR = 2013, 2100
 
@@ -48,55 +44,6 @@ def check_year(year: Any) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValidationError({"year": _("年度须在%(a)d年至%(b)d年之间。") % {"a": MIN_YEAR, "b": MAX_YEAR}})
     return year
-
-
-@transaction.atomic
-def freeze_annual_report(*, actor: Any, region: Region, year: int, note: str = "") -> AnnualReportArchive:
-    """Compute the report of ``region`` for ``year`` now and store it with its checksum (one audit row).
-
-    ``actor`` must have the region in its jurisdiction; ``None`` is the system (the CLI without
-    ``--user``).
-    """
-    if actor is not None:
-        check_in_jurisdiction(actor, region.code)
-    year = check_year(year)
-    note = (note or "").strip()
-    if len(note) > 200:
-        raise ValidationError({"note": _("存档说明不能超过200字。")})
-    report = build_report(region, year, user=actor)
-    content = report.content()
-    digest = checksum(content)
-    run = report.run
-    archive = AnnualReportArchive.objects.create(
-        region=region,
-        year=year,
-        as_of=report.as_of,
-        schema=content["schema"],
-        content=content,
-        sha256=digest,
-        run=run,
-        ruleset=run.ruleset if run is not None else None,
-        note=note,
-        created_by=actor,
-        created_by_name=report.generated_by,
-    )
-    audit.record(
-        actor,
-        "reports.annual_freeze",
-        obj=archive,
-        summary=f"存档{region.name}{year}年度脱贫攻坚报告（SHA-256 {digest[:12]}…）",
-        changes={
-            "region": region.code,
-            "year": year,
-            "as_of": report.as_of.isoformat(),
-            "sha256": digest,
-            "schema": content["schema"],
-            "run": run.pk if run is not None else None,
-            "ruleset": run.ruleset.label if run is not None else None,
-            "figures": len(content["figures"]),
-        },
-    )
-    return archive
 
 
 @dataclass

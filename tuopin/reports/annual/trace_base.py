@@ -52,6 +52,8 @@ class Trace:
     select: tuple[str, ...] = ()
     order: tuple[str, ...] = ("pk",)
     params: tuple[str, ...] = ()  # GET parameters narrowing the list, e.g. ("project",)
+    # Called with the page's rows before they are shown (e.g. to flag the standard row that applies).
+    prepare: Callable[[list[Any], Sources], None] | None = None
 
 
 def measure(trace: Trace, qs: QuerySet) -> Any:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from .trace_base import Column, Trace, measure
 from .traces_duty import DUTY_TRACES
-from .traces_programmes import PROGRAMME_TRACES, mark_applied
+from .traces_programmes import PROGRAMME_TRACES
 
-__all__ = ["Column", "Trace", "TRACES", "measure", "mark_applied"]
+__all__ = ["Column", "Trace", "TRACES", "measure"]
 
 TRACES: dict[str, Trace] = {**DUTY_TRACES, **PROGRAMME_TRACES}

@@ -227,12 +227,12 @@ def _standard(prev: bool) -> Trace:
         ),
         ("none",),
         order=("region_prefix", "effective_year"),
+        prepare=lambda rows, s: _mark_applied(rows, s, prev),
     )
 
 
-def mark_applied(rows: list[Any], s: Sources, key: str) -> None:
+def _mark_applied(rows: list[Any], s: Sources, prev: bool) -> None:
     """Flag, on the listed standard rows, the one that gives the figure's value."""
-    prev = key.endswith("_prev")
     year = s.year - 1 if prev else s.year
     resolver = Resolver(
         [

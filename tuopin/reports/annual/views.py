@@ -29,12 +29,13 @@ from tuopin.geo.models import Region
 from tuopin.web.views.common import region_choices, require
 
 from . import formats
-from .archive import MAX_YEAR, MIN_YEAR, check_year, compare, freeze_annual_report
+from .actions import freeze_annual_report
+from .archive import MIN_YEAR, check_year, compare
 from .figures import FIGURES, MONEY
 from .models import AnnualReportArchive
 from .report import build_report, evaluate, trace_url
 from .sources import Sources
-from .traces import TRACES, mark_applied, measure
+from .traces import TRACES, measure
 
 PAGE_SIZE = 50
 
@@ -54,7 +55,8 @@ def _year(year: int) -> int:
 
 
 def _years() -> list[int]:
-    return list(range(timezone.localdate().year, 2013, -1))
+    """The years offered for a report, newest first (2014, the first year of 建档立卡 data, at the end)."""
+    return list(range(timezone.localdate().year, MIN_YEAR, -1))
 
 
 @login_required
@@ -95,8 +97,12 @@ def _export(request: HttpRequest, report: Any, fmt: str) -> HttpResponse:
             summary=f"导出{report.region.name}{report.year}年度脱贫攻坚报告（{fmt}）",
             changes={"format": fmt, "region": report.region.code, "year": report.year},
         )
+    return _attachment(body, fmt, formats.filename(report, fmt))
+
+
+def _attachment(body: bytes, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(body, content_type=formats.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{formats.filename(report, fmt)}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -170,8 +176,8 @@ def annual_trace(request: HttpRequest, code: str, year: int, figure: str) -> Htt
     rows_qs = scoped.select_related(*trace.select).order_by(*trace.order)
     page = Paginator(rows_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     objects = list(page.object_list)
-    if figure.startswith("safety_net.dibao_standard"):
-        mark_applied(objects, s, figure)
+    if trace.prepare is not None:
+        trace.prepare(objects, s)
     rows = [(obj, [(col, col.value(obj, user)) for col in trace.columns]) for obj in objects]
     total = page.paginator.count
     hidden = everything.count() - total
@@ -227,11 +233,8 @@ def annual_archive(request: HttpRequest, pk: int) -> HttpResponse:
     require(user, Capability.VIEW_REGISTRY)
     if request.GET.get("format") == "json":
         require(user, Capability.EXPORT)
-        body = formats.archive_json_bytes(archive)
-        response = HttpResponse(body, content_type=formats.CONTENT_TYPES["json"])
         name = f"annual-report-{archive.region_id}-{archive.year}-archive-{archive.pk}.json"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return _attachment(formats.archive_json_bytes(archive), "json", name)
     result = compare(archive)
     content = archive.content
     sections = [
@@ -250,4 +253,4 @@ def annual_archive(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-__all__ = ["annual_index", "annual_report", "annual_trace", "annual_freeze", "annual_archive", "MIN_YEAR", "MAX_YEAR"]
+__all__ = ["annual_index", "annual_report", "annual_trace", "annual_freeze", "annual_archive"]

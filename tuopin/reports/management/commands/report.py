@@ -22,7 +22,8 @@ from tuopin.accounts.roles import Capability
 from tuopin.core import audit
 from tuopin.geo.models import Region
 from tuopin.reports.annual import formats
-from tuopin.reports.annual.archive import check_year, compare, freeze_annual_report
+from tuopin.reports.annual.actions import freeze_annual_report
+from tuopin.reports.annual.archive import check_year, compare
 from tuopin.reports.annual.models import AnnualReportArchive
 from tuopin.reports.annual.report import build_report
 
