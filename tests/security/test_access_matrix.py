@@ -40,6 +40,7 @@ from tuopin.payments import actions as pay
 from tuopin.programmes import actions as prog
 from tuopin.programmes.models import EcommerceSite, Loan
 from tuopin.registry.models import Household
+from tuopin.reports.annual.actions import freeze_annual_report
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
 
@@ -70,11 +71,15 @@ FUNCTION_VIEWS: dict[str, str] = {
     "exchange/batches/<int:pk>/report.xlsx": "exchange.ImportBatch",
     "exchange/crosscheck/<int:pk>/": "exchange.CrossCheckRun",
     "exchange/hits/<int:pk>/dispose": "exchange.CrossCheckHit",
+    "reports/annual/archives/<int:pk>/": "reports.AnnualReportArchive",
+    "reports/annual/<str:code>/<int:year>/": "geo.Region",
+    "reports/annual/<str:code>/<int:year>/trace/<str:figure>/": "geo.Region",
+    "reports/annual/<str:code>/<int:year>/archive/": "geo.Region",
     # DRF views whose queryset is built in get_queryset() only:
     "api/^policy/standards/(?P<pk>[^/.]+)/$": "policy.Standard",
 }
 # Parameters that are not object ids, with the value to use.
-PLAIN_PARAMS = {"year": "2019", "fmt": "csv", "step": "review"}
+PLAIN_PARAMS = {"year": "2019", "fmt": "csv", "step": "review", "figure": "housing.households"}
 OUTSIDER_ROLES = ("sysadmin", "secadmin", "auditadmin")
 
 
@@ -169,6 +174,7 @@ def city(db, django_capture_on_commit_callbacks):
     prog.draw_risk_compensation(actor=county, region="220422000000", year=2019, amount="100")
     site = EcommerceSite.objects.filter(region__code__startswith="220422").order_by("pk").first()
     prog.record_ecommerce_sale(site, actor=county, year=2019, product="木耳", amount="100")
+    freeze_annual_report(actor=county, region=Region.objects.get(code="220422101201"), year=2019)  # an archived report
     return {
         "village_in": _user("m_clerk_a", Role.CLERK, "220422101201"),
         "village_out": _user("m_clerk_b", Role.CLERK, "220422101202"),
