@@ -156,6 +156,8 @@ def main() -> None:
         loaded = _child(env, "--child", "load", *common)
         runs = [_child(env, "--child", "run", *common) for _ in range(args.repeat)]
         base = _child(env, "--child", "baseline", *common) if args.baseline else None
+        if not runs:
+            return
         med = statistics.median(r["crosscheck_s"] for r in runs)
         summary = {
             "summary": args.db,

@@ -50,7 +50,11 @@ ERRORS = {
     403: OpenApiResponse(OpenApiTypes.OBJECT, description="角色无权进行此操作"),
     404: OpenApiResponse(OpenApiTypes.OBJECT, description="不存在或不在管辖范围内"),
 }
-FILE = {200: OpenApiResponse(OpenApiTypes.BINARY, description="文件"), **ERRORS}
+XLSX_FILE = {(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 文件"), **ERRORS}
+EXPORT_FILE = {
+    (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV（UTF-8，带 BOM），逐行传输"),
+    **XLSX_FILE,
+}
 
 
 class ImportIssueSerializer(S.ModelSerializer):
@@ -262,7 +266,7 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         page = self.paginate_queryset(batch.issues.order_by("rownum", "col_index", "id"))
         return self.get_paginated_response(ImportIssueSerializer(page, many=True).data)
 
-    @extend_schema(responses=FILE)
+    @extend_schema(responses=XLSX_FILE)
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
         """The problem report (.xlsx): every problem listed, the uploaded rows with the bad cells marked."""
@@ -325,7 +329,7 @@ EXPORT_PARAMS = [
 class MemberExportView(APIView):
     """Members of the filtered household list as CSV (streamed) or Excel, masked by role."""
 
-    @extend_schema(parameters=EXPORT_PARAMS, responses=FILE)
+    @extend_schema(parameters=EXPORT_PARAMS, responses=EXPORT_FILE)
     def get(self, request):
         """The export names the user and the time on its first line; the audit row is written before
         the first byte. With ``reason`` (and the right) the full ID numbers and a watermark."""

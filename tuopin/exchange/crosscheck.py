@@ -32,6 +32,7 @@ from tuopin.core import audit
 from tuopin.core.crypto import lookup_key
 from tuopin.core.scoping import next_prefix, user_prefix
 
+from . import fraud
 from .digest import digest_ids
 from .files import Limits, check_upload, read_table
 from .models import CrossCheckHit, CrossCheckRun, Department, HitRule
@@ -45,7 +46,11 @@ DEPT_COLUMNS = (
     Column("birth_date", "出生日期", ("出生年月日",)),
     Column("event_date", "日期", ("死亡日期", "火化日期", "登记日期", "购买日期", "成立日期", "入职日期", "发生日期")),
     Column("detail", "说明", ("号牌号码", "车牌号", "企业名称", "单位名称", "房屋坐落", "学校名称", "备注", "事项")),
+    Column("address", "住址", ("家庭住址", "现住址", "居住地址", "户籍地址")),
 )
+# Lists whose people's relatives must not be enrolled (优亲厚友): households at the same address are hits too.
+ADDRESS_DEPARTMENTS = (Department.CADRES, Department.PAYROLL)
+MIN_ADDRESS = 6  # characters: "一组" or "本村" would match half the village
 NAME_THRESHOLD = Decimal("0.60")
 
 
@@ -116,7 +121,7 @@ class _Clock:
 
 
 STAGE = "exchange_cc_stage"  # a temporary table: the list lives only for the length of the run
-STAGE_COLUMNS = ("rownum", "id_hash", "id_mask", "name", "birth_date", "event_date", "detail")
+STAGE_COLUMNS = ("rownum", "id_hash", "id_mask", "name", "birth_date", "event_date", "detail", "address")
 
 
 def _stage(cur: Any, rows: list[tuple]) -> None:
@@ -126,10 +131,10 @@ def _stage(cur: Any, rows: list[tuple]) -> None:
     cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
     cur.execute(
         f"CREATE TEMPORARY TABLE {STAGE} (rownum integer, id_hash varchar(64), id_mask varchar(18), name varchar(64),"
-        f" birth_date date, event_date date, detail varchar(200)) {temp}"
+        f" birth_date date, event_date date, detail varchar(200), address varchar(200)) {temp}"
     )
     if connection.vendor != "postgresql":
-        cur.executemany(f"INSERT INTO {STAGE} VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)  # noqa: S608 - constant name
+        cur.executemany(f"INSERT INTO {STAGE} VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)  # noqa: S608 - constant name
         return
     with cur.cursor.copy(f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
         for at in range(0, len(rows), 50_000):
@@ -141,7 +146,7 @@ def _copy_line(r: tuple) -> str:
     """One staged row as a line of COPY text: NULL as \\N, text escaped, dates in ISO form."""
     birth = "\\N" if r[4] is None else r[4].isoformat()
     event = "\\N" if r[5] is None else r[5].isoformat()
-    return f"{r[0]}\t{r[1]}\t{r[2]}\t{_escape(r[3])}\t{birth}\t{event}\t{_escape(r[6])}\n"
+    return f"{r[0]}\t{r[1]}\t{r[2]}\t{_escape(r[3])}\t{birth}\t{event}\t{_escape(r[6])}\t{_escape(r[7])}\n"
 
 
 @lru_cache(maxsize=65536)
@@ -195,6 +200,22 @@ def _name_hits(cur: Any, run: CrossCheckRun, scope: str, params: list[str], labe
     return exact + len(fuzzy)
 
 
+def _address_hits(cur: Any, run: CrossCheckRun, scope: str, params: list[str], label: str) -> int:
+    """Households at the address of someone on the list (a cadre, a public employee) that no ID hit of
+    this run already named: a relative enrolled, perhaps (优亲厚友). Addresses compared without spaces."""
+    cur.execute(
+        "INSERT INTO exchange_crosscheckhit (run_id, rule, household_id, member_id, region_code, method, confidence,"  # noqa: S608
+        " source_rownum, detail, disposition, reason) "
+        "SELECT %s, %s, h.id, NULL, h.village_id, 'address', 0.80, d.rownum,"
+        " substr(%s || '与名单中的' || d.name || '同住址（' || d.address || '）', 1, 300), 'open', '' "
+        f"FROM {STAGE} d JOIN registry_household h ON replace(replace(h.address, ' ', ''), '　', '') = d.address "
+        f"WHERE length(d.address) >= %s AND {scope} AND NOT EXISTS (SELECT 1 FROM exchange_crosscheckhit x"
+        " WHERE x.run_id = %s AND x.household_id = h.id)",
+        [run.pk, HitRule.DEPARTMENT, f"{label}：", MIN_ADDRESS, *params, run.pk],
+    )
+    return cur.rowcount
+
+
 def _file_hash(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -229,9 +250,10 @@ def run_department(
     file_hash = _file_hash(path)  # provenance of the list, as for imports
     clock.lap("read")
     cols, blank = bound.columns, [""] * bound.n
-    ids, names, births, events, details = (
-        cols.get(k, blank) for k in ("id_number", "name", "birth_date", "event_date", "detail")
+    ids, names, births, events, details, addresses = (
+        cols.get(k, blank) for k in ("id_number", "name", "birth_date", "event_date", "detail", "address")
     )
+    by_address = department in ADDRESS_DEPARTMENTS
     hashes, masks, id_births = digest_ids(ids, lookup_key(), timezone.localdate())
     clock.lap("hash")
     dates: dict[str, dt.date | None] = {"": None}
@@ -243,12 +265,13 @@ def run_department(
         else:
             raw = births[i]
             birth = dates[raw] if raw in dates else dates.setdefault(raw, _date(raw))
-            if birth is None:
-                continue  # neither a usable number nor a birth date: nothing to match on
             mask = ""
+        address = "".join(addresses[i].split())[:200] if by_address else ""
+        if not h and birth is None and len(address) < MIN_ADDRESS:
+            continue  # no usable number, birth date or address: nothing to match on
         raw = events[i]
         event = dates[raw] if raw in dates else dates.setdefault(raw, _date(raw))
-        staged.append((bound.rownums[i], h, mask, names[i][:64], birth, event, details[i][:200]))
+        staged.append((bound.rownums[i], h, mask, names[i][:64], birth, event, details[i][:200], address))
     del hashes, masks, id_births
     clock.lap("rows")
     label = str(Department(department).label).split("：")[0]
@@ -275,17 +298,18 @@ def run_department(
             by_id = cur.rowcount
             clock.lap("join")
             by_name = _name_hits(cur, run, scope, params, label)
+            by_home = _address_hits(cur, run, scope, params, label) if by_address else 0
             clock.lap("names")
             cur.execute(
-                "INSERT INTO exchange_departmentrow (run_id, rownum, id_hash, id_mask, name, birth_date, event_date,"  # noqa: S608
-                f" detail) SELECT %s, {', '.join('d.' + c for c in STAGE_COLUMNS)} FROM {STAGE} d WHERE d.rownum IN"
+                f"INSERT INTO exchange_departmentrow (run_id, {', '.join(STAGE_COLUMNS)})"  # noqa: S608
+                f" SELECT %s, {', '.join('d.' + c for c in STAGE_COLUMNS)} FROM {STAGE} d WHERE d.rownum IN"
                 " (SELECT x.source_rownum FROM exchange_crosscheckhit x WHERE x.run_id = %s)",
                 [run.pk, run.pk],
             )
             cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
             clock.lap("evidence")
         run.rows, run.matched_by_id, run.matched_by_name = bound.n, by_id, by_name
-        run.hits, run.status, run.seconds = by_id + by_name, "done", round(time.perf_counter() - started, 3)
+        run.hits, run.status, run.seconds = by_id + by_name + by_home, "done", round(time.perf_counter() - started, 3)
         run.save()
         audit.record(
             actor,
@@ -297,6 +321,7 @@ def run_department(
                 "rows": bound.n,
                 "by_id": by_id,
                 "by_name": by_name,
+                "by_address": by_home,
                 "department": department,
             },
         )
@@ -385,8 +410,15 @@ INTERNAL_SQL = {
 }
 
 
+INSERT_HITS = (
+    "INSERT INTO exchange_crosscheckhit (household_id, member_id, region_code, method, confidence, detail,"
+    " run_id, rule, disposition, reason) SELECT s.*, %s, %s, 'open', '' FROM ({sql}) s"
+)
+
+
 def run_internal(*, actor: Any) -> CrossCheckRun:
-    """The registry's own checks inside the actor's jurisdiction (payments join here once they exist)."""
+    """The registry's own checks inside the actor's jurisdiction, and the fraud patterns over payments,
+    procedures and the audit trail (``fraud.RULES``): each an ``INSERT … SELECT`` of flags to verify."""
     prefix = _require(actor)
     started = time.perf_counter()
     scope, params = _scope_sql(prefix, "h.village_id")
@@ -400,12 +432,19 @@ def run_internal(*, actor: Any) -> CrossCheckRun:
                 args = [detail]
                 for name in re.findall(r"\{(scope2?)\}", select):  # placeholders in the order they appear
                     args += params if name == "scope" else params2
-                cur.execute(
-                    "INSERT INTO exchange_crosscheckhit (household_id, member_id, region_code, method, confidence, detail,"  # noqa: S608
-                    f" run_id, rule, disposition, reason) SELECT s.*, %s, %s, 'open', '' FROM ({sql}) s",  # noqa: S608
-                    [run.pk, rule, *args],  # the outer SELECT's two placeholders precede the subquery's
-                )
+                # the outer SELECT's two placeholders precede the subquery's
+                cur.execute(INSERT_HITS.format(sql=sql), [run.pk, rule, *args])
                 counts[rule] = cur.rowcount
+            for rule, builders in fraud.RULES.items():
+                counts[rule] = 0
+                for build in builders:
+                    rows = build(prefix)
+                    if isinstance(rows, list):  # computed per assessment run, not per household
+                        counts[rule] += len(CrossCheckHit.objects.bulk_create(fraud.hit_objects(run, rule, rows)))
+                        continue
+                    sql, args = rows.query.sql_with_params()
+                    cur.execute(INSERT_HITS.format(sql=sql), [run.pk, rule, *args])
+                    counts[rule] += cur.rowcount
         run.hits, run.status, run.seconds = sum(counts.values()), "done", round(time.perf_counter() - started, 3)
         run.save()
         audit.record(actor, "crosscheck.internal", obj=run, summary=f"内部比对：疑点{run.hits}个", changes=counts)
