@@ -213,29 +213,40 @@ class DepartmentRow(models.Model):
 
     class Meta:
         verbose_name = _("部门数据行")
-        indexes = [models.Index(fields=["run", "birth_date"])]
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.rownum}"
 
 
 class CrossCheckHit(models.Model):
-    """A flag to verify on a household (and member): never changes the registry by itself."""
+    """A flag to verify on a household (and member): never changes the registry by itself.
 
-    run = models.ForeignKey(CrossCheckRun, on_delete=models.CASCADE, related_name="hit_rows")
+    A run writes up to a million hits in one ``INSERT … SELECT`` that joins the registry rows it
+    names, so the household and member exist by construction: the database does not check those two
+    foreign keys again row by row at commit (which would also lock every registry row named). Registry
+    rows are never deleted by the application (a household is cancelled, a member removed with a
+    reason); the ORM's cascade still applies. Indexes are the ones the pages and rules read.
+    """
+
+    run = models.ForeignKey(CrossCheckRun, on_delete=models.CASCADE, related_name="hit_rows", db_index=False)
     rule = models.CharField(_("规则"), max_length=24, choices=HitRule.choices)
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="crosscheck_hits")
-    member = models.ForeignKey(
-        "registry.Member", on_delete=models.CASCADE, null=True, blank=True, related_name="crosscheck_hits"
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="crosscheck_hits", db_constraint=False
     )
-    region_code = models.CharField(_("行政村"), max_length=12, db_index=True)
+    member = models.ForeignKey(
+        "registry.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="crosscheck_hits",
+        db_constraint=False,
+    )
+    region_code = models.CharField(_("行政村"), max_length=12)
     method = models.CharField(_("匹配方式"), max_length=16, blank=True)  # id | name_birth | address | internal
     confidence = models.DecimalField(_("置信度"), max_digits=3, decimal_places=2, default=1)
     source_rownum = models.PositiveIntegerField(_("部门数据行号"), null=True, blank=True)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
-    disposition = models.CharField(
-        _("核实结果"), max_length=16, choices=Disposition.choices, default=Disposition.OPEN, db_index=True
-    )
+    disposition = models.CharField(_("核实结果"), max_length=16, choices=Disposition.choices, default=Disposition.OPEN)
     disposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("核实人"),
@@ -243,6 +254,7 @@ class CrossCheckHit(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     disposed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     reason = models.CharField(_("核实说明"), max_length=500, blank=True)
@@ -254,6 +266,10 @@ class CrossCheckHit(models.Model):
         verbose_name = _("比对疑点")
         verbose_name_plural = _("比对疑点")
         ordering = ["run", "region_code", "id"]
+        indexes = [
+            models.Index(fields=["run", "region_code"]),  # a run's hits inside a jurisdiction
+            models.Index(fields=["region_code", "disposition"]),  # the open hits of a jurisdiction
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} {self.household_id}"
