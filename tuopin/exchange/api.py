@@ -16,6 +16,8 @@ every change is one call of ``exchange.actions`` / ``exchange.crosscheck``; the 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import transaction
@@ -36,6 +38,7 @@ from tuopin.core.scoping import prefix_range_q
 from tuopin.geo.models import Region
 from tuopin.payments.idempotency import run_once
 from tuopin.registry import choices as rc
+from tuopin.registry.api.views import ERRORS
 
 from . import actions, crosscheck, tasks
 from .export import csv_lines, member_export, xlsx_file
@@ -45,11 +48,6 @@ from .report import problem_report
 
 S = serializers
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ERRORS = {
-    400: OpenApiResponse(OpenApiTypes.OBJECT, description="输入有误：字段名 → 中文错误信息列表"),
-    403: OpenApiResponse(OpenApiTypes.OBJECT, description="角色无权进行此操作"),
-    404: OpenApiResponse(OpenApiTypes.OBJECT, description="不存在或不在管辖范围内"),
-}
 XLSX_FILE = {(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="Excel 文件"), **ERRORS}
 EXPORT_FILE = {
     (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV（UTF-8，带 BOM），逐行传输"),
@@ -71,6 +69,7 @@ class ImportBatchSerializer(S.ModelSerializer):
 
     status_label = S.CharField(source="get_status_display", read_only=True)
     operator = S.CharField(source="operator.username", read_only=True)
+    file_sha256 = S.CharField(source="file_hash", read_only=True, help_text="文件的 SHA-256（来源凭据）")
     preview = S.ListField(child=S.DictField(), read_only=True, help_text="前20行，身份证号已脱敏")
     notes = S.ListField(child=S.CharField(), read_only=True, help_text="读取文件时代为处理的事项")
 
@@ -81,7 +80,7 @@ class ImportBatchSerializer(S.ModelSerializer):
             "schema",
             "source",
             "filename",
-            "file_hash",
+            "file_sha256",
             "file_size",
             "file_kind",
             "status",
@@ -136,6 +135,7 @@ class CrossCheckRunSerializer(S.ModelSerializer):
 
     department_label = S.CharField(source="get_department_display", read_only=True)
     operator = S.CharField(source="operator.username", read_only=True)
+    file_sha256 = S.CharField(source="file_hash", read_only=True, help_text="部门数据文件的 SHA-256")
 
     class Meta:
         model = CrossCheckRun
@@ -145,7 +145,7 @@ class CrossCheckRunSerializer(S.ModelSerializer):
             "department",
             "department_label",
             "filename",
-            "file_hash",
+            "file_sha256",
             "status",
             "message",
             "rows",
@@ -211,16 +211,20 @@ def _parse(cls, request):
     return s.validated_data
 
 
-def _saved(upload) -> Path:
-    """The uploaded file on disk (a temporary file the caller removes); oversize is refused first."""
+@contextmanager
+def _uploaded(upload) -> Iterator[Path]:
+    """The uploaded file on disk for the length of the block; oversize is refused first."""
     limit = Limits.from_settings().max_bytes
     if upload.size > limit:
         raise exceptions.ValidationError({"file": [_("文件过大，上限为 %(max)d MB。") % {"max": limit // 2**20}]})
-    tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".upload")  # noqa: SIM115 - removed by the caller
-    for chunk in upload.chunks():
-        tmp.write(chunk)
-    tmp.close()
-    return Path(tmp.name)
+    tmp = tempfile.NamedTemporaryFile(delete=False, suffix=".upload")  # noqa: SIM115 - removed below
+    try:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.close()
+        yield Path(tmp.name)
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)
 
 
 def _int_param(request, name: str) -> int | None:
@@ -246,13 +250,10 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         validation runs as a background job: poll the batch (or its progress) until "已校验，待确认"."""
         self.require(Capability.IMPORT)
         data = _parse(UploadInput, request)
-        path = _saved(data["file"])
-        try:
+        with _uploaded(data["file"]) as path:
             batch = actions.stage_import(
                 actor=request.user, source=path, filename=data["file"].name, origin=data["source"]
             )
-        finally:
-            path.unlink(missing_ok=True)
         if batch.status == "uploaded":
             user = request.user
             transaction.on_commit(lambda: tasks.validate_import.enqueue(batch.pk, user.pk))
@@ -373,13 +374,10 @@ class CrossCheckRunViewSet(
         hash and, without an ID number, by name and birth date. Every hit is a flag to verify."""
         self.require(Capability.CROSS_CHECK)
         data = _parse(DepartmentUploadInput, request)
-        path = _saved(data["file"])
-        try:
+        with _uploaded(data["file"]) as path:
             run = crosscheck.queue_department(
                 actor=request.user, source=path, filename=data["file"].name, department=data["department"]
             )
-        finally:
-            path.unlink(missing_ok=True)
         user = request.user
         transaction.on_commit(lambda: tasks.crosscheck_department.enqueue(run.pk, user.pk))
         return Response(CrossCheckRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
