@@ -6,13 +6,15 @@
 A fresh database (PostgreSQL: ``crosscheck_bench_<N>``, dropped at the end unless ``--keep``) gets a
 registry of N member rows loaded through the import (bench_import's file: households of 3, valid
 synthetic ID numbers) and analysed (planner statistics, as autovacuum keeps them on a live registry),
-and a department CSV of N rows is written: half of them registered people,
-half not (another address code, a wrong check digit); 1% of the registered half without an ID number,
-to be matched by pinyin-aware name and birth date. Each repetition is a fresh child process calling
+and a department CSV of N rows is written: half of them registered people, half not (another address
+code, a wrong check digit); 1% of the registered half without an ID number, to be matched by
+pinyin-aware name and birth date. Each repetition is a fresh child process calling
 ``crosscheck.run_department`` once (read, hash in two processes, stage, join in SQL, write the hits);
-the figure is the wall time of that call, with its phases and the child's peak RSS (the hashing
-worker's included). ``--baseline`` also runs the previous implementation (``naive_crosscheck``) once
-in the same database, for the ratio. Results are JSON lines, then a summary line with medians.
+the figure is the wall time of that call, with its phases, the CPU time of this process (and its
+hashing worker) and of the PostgreSQL server process serving it (what a busy shared machine does not inflate), and the child's
+peak RSS (the hashing worker's included). ``--baseline`` also runs the previous implementation
+(``naive_crosscheck``) once in the same database, for the ratio. Results are JSON lines, then a
+summary line with medians.
 """
 
 from __future__ import annotations
@@ -102,9 +104,16 @@ def run(work: Path, baseline: bool) -> dict:
         import naive_crosscheck
 
         fn = naive_crosscheck.run_department
+    backend = None
+    if connection.vendor == "postgresql":  # the server process doing this connection's SQL (same machine)
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            backend = cur.fetchone()[0]
+    db_cpu, own_cpu = _cpu_of(backend), _rusage_cpu()
     t0 = time.perf_counter()
     result = fn(actor=user, path=dept, filename=dept.name, department="deaths")
     secs = time.perf_counter() - t0
+    db_cpu, own_cpu = _cpu_of(backend) - db_cpu, _rusage_cpu() - own_cpu
     rss = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     )
@@ -117,9 +126,25 @@ def run(work: Path, baseline: bool) -> dict:
         "hits_by_name": result.matched_by_name,
         "phases_s": getattr(result, "phases", {}),
         "phases_cpu_s": getattr(result, "phases_cpu", {}),
+        "cpu_s": round(own_cpu, 2),
+        "db_server_cpu_s": round(db_cpu, 2),
         "peak_rss_mb": round(rss / 1024),
         "load": os.getloadavg()[0],
     }
+
+
+def _cpu_of(pid: int | None) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 without a pid."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rusage_cpu() -> float:
+    """CPU seconds of this process and of its finished children (the hashing worker)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _child(env: dict, *args: str) -> dict:
@@ -174,6 +199,8 @@ def main() -> None:
             "median_phases_s": {
                 k: statistics.median(r["phases_s"].get(k, 0) for r in runs) for k in runs[0]["phases_s"]
             },
+            "median_cpu_s": statistics.median(r["cpu_s"] for r in runs),
+            "median_db_server_cpu_s": statistics.median(r["db_server_cpu_s"] for r in runs),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
             "hits": [runs[0]["hits_by_id"], runs[0]["hits_by_name"]],
             "load_avg": [r["load"] for r in runs],

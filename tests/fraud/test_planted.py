@@ -54,18 +54,15 @@ class City:
     def __init__(self, actors, regions):
         self.today = timezone.localdate()
         self.actors = actors
+        village_d = create_region(
+            actor=None, parent=regions["town"], code="220422101203", name="榆树村", is_synthetic=True
+        )
         self.villages = {
             "a": (regions["a"], actors["clerk_a"]),
             "b": (regions["b"], actors["outsider"]),
-            "d": (
-                create_region(
-                    actor=None, parent=regions["town"], code="220422101203", name="榆树村", is_synthetic=True
-                ),
-                None,
-            ),
+            "d": (village_d, _user("clerk_d", Role.CLERK, village_d, "clerk_d")),
             "c": (regions["c"], actors["clerk_c"]),
         }
-        self.villages["d"] = (self.villages["d"][0], _user("clerk_d", Role.CLERK, self.villages["d"][0], "clerk_d"))
         self.inspector = _user("inspector", Role.INSPECTOR, regions["city"], "市巡察员")
         self.planted: list[tuple[str, str, int, int | None]] = []
         self.touched: set[int] = set()  # every household a planted case involves, on either side
