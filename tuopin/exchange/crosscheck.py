@@ -129,8 +129,11 @@ def _stage(cur: Any, rows: list[tuple]) -> None:
     """Create the temporary table of the department's rows and fill it: COPY of pre-formatted text on
     PostgreSQL (one write per 50k rows, not one adaptation per value), ``executemany`` on SQLite."""
     temp = "ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-    if connection.vendor == "postgresql":  # the join's hash table of a million keys fits in memory, not in batches
-        cur.execute("SET LOCAL work_mem = '256MB'")
+    if connection.vendor == "postgresql":
+        cur.execute("SET LOCAL work_mem = '256MB'")  # the join's hash table of a million keys, in one batch
+        # A run is re-runnable from its file: a crash in the instant after commit loses the run and its
+        # audit row together (never one without the other), and the commit does not wait for the flush.
+        cur.execute("SET LOCAL synchronous_commit = off")
     cur.execute(f"DROP TABLE IF EXISTS {STAGE}")
     cur.execute(
         f"CREATE TEMPORARY TABLE {STAGE} (rownum integer, id_hash varchar(64), id_mask varchar(18), name varchar(64),"

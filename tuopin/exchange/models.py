@@ -201,7 +201,11 @@ class DepartmentRow(models.Model):
     """A row of a department's list that produced a hit — the evidence for whoever verifies it: keyed
     hash (never the plaintext ID), mask, name, dates, address. Rows that matched nobody are not kept."""
 
-    run = models.ForeignKey(CrossCheckRun, on_delete=models.CASCADE, related_name="department_rows")
+    # Written only by the run's own transaction, in the same statement-set as the run: no row-by-row
+    # check of the key at commit (see CrossCheckHit); deleting a run still cascades through the ORM.
+    run = models.ForeignKey(
+        CrossCheckRun, on_delete=models.CASCADE, related_name="department_rows", db_constraint=False
+    )
     rownum = models.PositiveIntegerField()
     id_hash = models.CharField(max_length=64, blank=True)
     id_mask = models.CharField(max_length=18, blank=True)
