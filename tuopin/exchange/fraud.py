@@ -38,6 +38,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -48,7 +49,7 @@ from tuopin.assessment.models import Run
 from tuopin.cases.models import Step
 from tuopin.core.models import AuditEvent
 from tuopin.core.scoping import prefix_range_q
-from tuopin.payments.choices import INACTIVE
+from tuopin.payments.choices import INACTIVE, PaymentStatus
 from tuopin.payments.models import Payment
 from tuopin.registry.choices import Relation
 from tuopin.registry.models import Household, HouseholdStatusChange, Member
@@ -97,7 +98,7 @@ def deceased_paid(prefix: str) -> QuerySet:
     died = Member.objects.filter(pk=OuterRef("payee")).values("deceased_on")[:1]
     qs = (
         Payment.objects.filter(prefix_range_q("household__village_id", prefix))
-        .exclude(status__in=INACTIVE)
+        .exclude(status__in=(*INACTIVE, PaymentStatus.RETURNED))  # money that never reached the account
         .annotate(payee=Coalesce("member_id", Subquery(head[:1]), output_field=IntegerField()))
         .annotate(
             died=Coalesce(Subquery(died, output_field=DateField()), _department_death(OuterRef("payee"))),
@@ -173,10 +174,10 @@ def bulk_income_edits(prefix: str) -> list[tuple]:
     assessment run in the jurisdiction (runs are few), none per household."""
     days, least = settings.FRAUD_BULK_EDIT_DAYS, settings.FRAUD_BULK_EDIT_MIN
     rows: dict[str, str] = {}
-    for run in Run.objects.filter(replay_of__isnull=True).select_related("region").order_by("created_at"):
+    above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]  # regions holding the jurisdiction
+    runs = Run.objects.filter(prefix_range_q("region_id", prefix) | Q(region_id__in=above), replay_of__isnull=True)
+    for run in runs.select_related("region").order_by("created_at"):
         covered = run.region.prefix
-        if not (covered.startswith(prefix) or prefix.startswith(covered)):
-            continue  # an assessment of a region outside the jurisdiction
         edits = AuditEvent.objects.filter(
             prefix_range_q("region_code", max(covered, prefix, key=len)),
             action="household.set_year",
