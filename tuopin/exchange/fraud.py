@@ -171,7 +171,7 @@ def maker_is_checker(prefix: str) -> QuerySet:
 def bulk_income_edits(prefix: str) -> list[tuple]:
     """Households whose income an official changed in the days before an assessment, when that official
     changed at least ``FRAUD_BULK_EDIT_MIN`` households in that window (集中修改收入). One query per
-    assessment run in the jurisdiction (runs are few), none per household."""
+    assessment run covering the jurisdiction (runs are few), none per household."""
     days, least = settings.FRAUD_BULK_EDIT_DAYS, settings.FRAUD_BULK_EDIT_MIN
     rows: dict[str, str] = {}
     above = [prefix[:n].ljust(12, "0") for n in (2, 4, 6, 9) if n < len(prefix)]  # regions holding the jurisdiction
