@@ -200,6 +200,11 @@ TWO_FACTOR_ROLES = frozenset(
 ) - {""}
 OTP_TOTP_ISSUER = "tuopin"
 DORMANT_DAYS = envint("DORMANT_DAYS", 90)
+# Fraud-pattern checks of the internal cross-check (domain.md §7; thresholds "to confirm").
+FRAUD_SPLIT_MONTHS = envint("FRAUD_SPLIT_MONTHS", 6)  # enrolment this soon after leaving another household
+FRAUD_BACKDATE_DAYS = envint("FRAUD_BACKDATE_DAYS", 30)  # a procedure step dated this long before it was entered
+FRAUD_BULK_EDIT_DAYS = envint("FRAUD_BULK_EDIT_DAYS", 30)  # income edits this close before an assessment…
+FRAUD_BULK_EDIT_MIN = envint("FRAUD_BULK_EDIT_MIN", 10)  # …by one official, on at least this many households
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from tests.api.conftest import api  # noqa: F401  (the leak-checking JSON client)
 from tests.helpers import make_id
 
 HEADER = [

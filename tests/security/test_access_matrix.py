@@ -144,12 +144,13 @@ def _user(username: str, role: str, code: str) -> User:
 
 
 @pytest.fixture
-def city(db, django_capture_on_commit_callbacks):
+def city(db, django_capture_on_commit_callbacks, tmp_path, settings):
     """The synthetic city with a year of programmes and procedures, and the matrix's actors."""
     from tuopin.cases.scenario import seed_procedures_liaoyuan_2019
     from tuopin.programmes.scenario import seed_programmes_liaoyuan_2019
     from tuopin.registry.scenario import seed_liaoyuan_2019
 
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     seed_liaoyuan_2019(scale=1, seed=2019)
     seed_programmes_liaoyuan_2019()
     with django_capture_on_commit_callbacks(execute=True):
@@ -175,7 +176,7 @@ def city(db, django_capture_on_commit_callbacks):
     site = EcommerceSite.objects.filter(region__code__startswith="220422").order_by("pk").first()
     prog.record_ecommerce_sale(site, actor=county, year=2019, product="木耳", amount="100")
     freeze_annual_report(actor=county, region=Region.objects.get(code="220422101201"), year=2019)  # an archived report
-    return {
+    actors = {
         "village_in": _user("m_clerk_a", Role.CLERK, "220422101201"),
         "village_out": _user("m_clerk_b", Role.CLERK, "220422101202"),
         "county_in": _user("m_approver", Role.APPROVER, "220422000000"),
@@ -187,6 +188,27 @@ def city(db, django_capture_on_commit_callbacks):
         "city_in": _user("m_leader", Role.LEADER, "220400000000"),
         **{name: _user(f"m_{name}", name, "220400000000") for name in OUTSIDER_ROLES},
     }
+    _exchange_records(actors, tmp_path)
+    return actors
+
+
+def _exchange_records(actors: dict[str, User], tmp_path: Path) -> None:
+    """An import batch of village A's clerk, and a county cross-check whose hits lie in village A."""
+    from tuopin.core.crypto import decrypt
+    from tuopin.exchange import actions as exchange
+    from tuopin.exchange import crosscheck
+    from tuopin.registry.models import Member
+
+    upload = tmp_path / "import.csv"
+    upload.write_text("户编号,姓名,公民身份号码\n1,张三,220422195001010011\n", encoding="utf-8")
+    exchange.stage_import(actor=actors["village_in"], source=upload, filename=upload.name)
+    people = Member.objects.filter(household__village_id="220422101201", is_current=True).order_by("pk")[:3]
+    listing = tmp_path / "deaths.csv"
+    listing.write_text(
+        "姓名,公民身份号码,死亡日期\n" + "".join(f"{m.name},{decrypt(m.id_enc)},2019-05-01\n" for m in people),
+        encoding="utf-8",
+    )
+    crosscheck.run_department(actor=actors["county_in"], path=listing, filename=listing.name, department="deaths")
 
 
 def _pick(label: str, actors: dict[str, User], kind: str | None = None) -> tuple[Any, str, str] | None:

@@ -136,6 +136,7 @@ class Department(models.TextChoices):
     PROPERTY = "property", _("不动产：商品房购买")
     MEDICAL = "medical", _("医保：参保与大额支出")
     SCHOOL = "school", _("教育：学籍")
+    CADRES = "cadres", _("组织部门：村干部名单（含住址）")
     OTHER = "other", _("其他部门")
 
 
@@ -147,6 +148,11 @@ class HitRule(models.TextChoices):
     DUPLICATE_PERSON = "duplicate_person", _("同一人在多户登记")
     SAME_NAME_BIRTH = "same_name_birth", _("姓名和出生日期相同的人在多户在册")
     DECEASED_CURRENT = "deceased_current", _("已死亡仍在册")
+    DECEASED_PAID = "deceased_paid", _("死亡后仍有资金发放")
+    SPLIT_ENROLMENT = "split_enrolment", _("分户后短期内识别")
+    BACKDATED = "backdated", _("倒签补录")
+    BULK_INCOME_EDIT = "bulk_income_edit", _("评估前集中修改收入")
+    MAKER_CHECKER = "maker_checker", _("制单与审核为同一人")
 
 
 class Disposition(models.TextChoices):
@@ -192,42 +198,59 @@ class CrossCheckRun(models.Model):
 
 
 class DepartmentRow(models.Model):
-    """A row of a department's list as matched: keyed hash (never the plaintext ID), mask, name, dates."""
+    """A row of a department's list that produced a hit — the evidence for whoever verifies it: keyed
+    hash (never the plaintext ID), mask, name, dates, address. Rows that matched nobody are not kept."""
 
-    run = models.ForeignKey(CrossCheckRun, on_delete=models.CASCADE, related_name="department_rows")
+    # Written only by the run's own transaction, in the same statement-set as the run: no row-by-row
+    # check of the key at commit (see CrossCheckHit); deleting a run still cascades through the ORM.
+    run = models.ForeignKey(
+        CrossCheckRun, on_delete=models.CASCADE, related_name="department_rows", db_constraint=False
+    )
     rownum = models.PositiveIntegerField()
-    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_hash = models.CharField(max_length=64, blank=True)
     id_mask = models.CharField(max_length=18, blank=True)
     name = models.CharField(max_length=64, blank=True)
     birth_date = models.DateField(null=True, blank=True)
     event_date = models.DateField(null=True, blank=True)
     detail = models.CharField(max_length=200, blank=True)
+    address = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("部门数据行")
-        indexes = [models.Index(fields=["run", "birth_date"])]
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.rownum}"
 
 
 class CrossCheckHit(models.Model):
-    """A flag to verify on a household (and member): never changes the registry by itself."""
+    """A flag to verify on a household (and member): never changes the registry by itself.
 
-    run = models.ForeignKey(CrossCheckRun, on_delete=models.CASCADE, related_name="hit_rows")
+    A run writes up to a million hits in one ``INSERT … SELECT`` that joins the registry rows it
+    names, so the household and member exist by construction: the database does not check those two
+    foreign keys again row by row at commit (which would also lock every registry row named). Registry
+    rows are never deleted by the application (a household is cancelled, a member removed with a
+    reason); the ORM's cascade still applies. Indexes are the ones the pages and rules read.
+    """
+
+    run = models.ForeignKey(CrossCheckRun, on_delete=models.CASCADE, related_name="hit_rows", db_index=False)
     rule = models.CharField(_("规则"), max_length=24, choices=HitRule.choices)
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="crosscheck_hits")
-    member = models.ForeignKey(
-        "registry.Member", on_delete=models.CASCADE, null=True, blank=True, related_name="crosscheck_hits"
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="crosscheck_hits", db_constraint=False
     )
-    region_code = models.CharField(_("行政村"), max_length=12, db_index=True)
-    method = models.CharField(_("匹配方式"), max_length=16, blank=True)  # id | name_birth | internal
+    member = models.ForeignKey(
+        "registry.Member",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="crosscheck_hits",
+        db_constraint=False,
+    )
+    region_code = models.CharField(_("行政村"), max_length=12)
+    method = models.CharField(_("匹配方式"), max_length=16, blank=True)  # id | name_birth | address | internal
     confidence = models.DecimalField(_("置信度"), max_digits=3, decimal_places=2, default=1)
     source_rownum = models.PositiveIntegerField(_("部门数据行号"), null=True, blank=True)
     detail = models.CharField(_("说明"), max_length=300, blank=True)
-    disposition = models.CharField(
-        _("核实结果"), max_length=16, choices=Disposition.choices, default=Disposition.OPEN, db_index=True
-    )
+    disposition = models.CharField(_("核实结果"), max_length=16, choices=Disposition.choices, default=Disposition.OPEN)
     disposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("核实人"),
@@ -235,6 +258,7 @@ class CrossCheckHit(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     disposed_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
     reason = models.CharField(_("核实说明"), max_length=500, blank=True)
@@ -246,6 +270,10 @@ class CrossCheckHit(models.Model):
         verbose_name = _("比对疑点")
         verbose_name_plural = _("比对疑点")
         ordering = ["run", "region_code", "id"]
+        indexes = [
+            models.Index(fields=["run", "region_code"]),  # a run's hits inside a jurisdiction
+            models.Index(fields=["region_code", "disposition"]),  # the open hits of a jurisdiction
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} {self.household_id}"

@@ -1,4 +1,5 @@
-"""Background jobs of the exchange app (django-tasks): validation and commit of large files.
+"""Background jobs of the exchange app (django-tasks): validation and commit of large files, and
+department cross-checks uploaded through the API.
 
 Progress is written beside the staged file (see ``actions.set_progress``) so the batch page can show it
 while the commit's transaction is still open.
@@ -12,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django_tasks import task
 
-from . import actions
-from .models import ImportBatch
+from . import actions, crosscheck
+from .models import CrossCheckRun, ImportBatch
 
 
 @task()
@@ -29,3 +30,10 @@ def commit_import(batch_id: int, user_id: int, mode: str) -> None:
     user = get_user_model().objects.get(pk=user_id)
     with contextlib.suppress(ValidationError):  # commit_batch stores the reason on the batch for the page
         actions.commit_batch(ImportBatch.objects.get(pk=batch_id), actor=user, mode=mode)
+
+
+@task()
+def crosscheck_department(run_id: int, user_id: int) -> None:
+    """Match a queued department list; a refusal is recorded on the run (status and message)."""
+    user = get_user_model().objects.get(pk=user_id)
+    crosscheck.execute_queued(CrossCheckRun.objects.get(pk=run_id), actor=user)

@@ -19,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", help="部门数据文件（.xlsx/.csv）")
         parser.add_argument("--user", required=True)
         parser.add_argument("--department", choices=Department.values, default=Department.OTHER)
-        parser.add_argument("--internal", action="store_true", help="内部比对（共用账号、重复登记、已死亡仍在册）")
+        parser.add_argument(
+            "--internal",
+            action="store_true",
+            help="内部比对（共用账号、重复登记、已死亡仍在册，以及死亡仍领取、分户后识别、倒签、评估前集中改收入、制单审核同一人）",
+        )
 
     def handle(self, *args, **opts):
         user = get_user_model().objects.filter(username=opts["user"]).first()
