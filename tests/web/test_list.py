@@ -162,3 +162,24 @@ def test_query_count_does_not_grow_with_rows(client_for, clerk_a, regions, djang
 def test_list_for_approver_has_no_full_id(client_for, approver, house_a):
     response = client_for(approver).get(URL)
     assert not FULL_ID.search(response.content)
+
+
+def test_region_filter_on_a_village_code_ending_in_zero_keeps_to_that_village(client_for, actors, regions):
+    """220422101210 must not take in 220422101211…219: the filter reads the code's segments, it does
+    not strip trailing zeros."""
+    from tuopin.geo.actions import create_region
+
+    reviewer = actors["reviewer"]
+    ten = create_region(actor=None, parent=regions["town"], code="220422101210", name="十村", is_synthetic=True)
+    eleven = create_region(actor=None, parent=regions["town"], code="220422101211", name="十一村", is_synthetic=True)
+    in_ten = household(reviewer, ten, members=[member("钱十", birth="1971-01-01")])
+    in_eleven = household(reviewer, eleven, members=[member("孙十一", birth="1972-01-01")])
+    c = client_for(reviewer)
+
+    def numbers(region):
+        body = c.get(URL, {"region": region}).content.decode()
+        return {h.number for h in (in_ten, in_eleven) if h.number in body}
+
+    assert numbers("220422101210") == {in_ten.number}
+    assert numbers("220422101211") == {in_eleven.number}
+    assert numbers("220422101000") == {in_ten.number, in_eleven.number}

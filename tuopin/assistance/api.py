@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from tuopin.accounts.roles import Capability
 from tuopin.cases.api import CodeField
 from tuopin.core.api import ScopedViewSetMixin, StrictInputMixin
-from tuopin.core.scoping import code_in_prefix, user_prefix
+from tuopin.core.scoping import code_in_prefix, code_prefix, user_prefix
 from tuopin.geo.models import Region
 from tuopin.registry.models import Household
 
@@ -51,7 +51,7 @@ def _viewset(model_cls, input_cls, create, *, exclude=(), filters=("year",)):
                 field = "year" if any(f.name == "year" for f in model_cls._meta.fields) else "date__year"
                 qs = qs.filter(**{field: int(p["year"])})
             if p.get("region", "").isdigit():
-                qs = qs.in_region(p["region"].rstrip("0") or p["region"])
+                qs = qs.in_region(code_prefix(p["region"]))
             return qs
 
         @extend_schema(request=input_cls)

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tuopin.accounts.roles import Capability
-from tuopin.core.scoping import prefix_range_q
+from tuopin.core.scoping import code_prefix, prefix_range_q
 
 from .choices import CaseKind, CaseState
 from .models import Case, Notice
@@ -39,7 +39,7 @@ def filter_cases(qs: QuerySet[Case], params: dict[str, Any]) -> QuerySet[Case]:
         qs = qs.filter(year=int(params["year"]))
     region = str(params.get("region") or "").strip()
     if region.isdigit():
-        qs = qs.filter(prefix_range_q("village_id", region.rstrip("0") if len(region) == 12 else region))
+        qs = qs.filter(prefix_range_q("village_id", code_prefix(region)))
     if params.get("open") in ("1", "true"):
         qs = qs.exclude(state__in=[CaseState.DONE, CaseState.REJECTED, CaseState.WITHDRAWN])
     return qs

@@ -20,7 +20,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-__all__ = ["ScopedQuerySet", "prefix_range_q", "next_prefix", "user_prefix", "check_in_jurisdiction", "code_in_prefix"]
+__all__ = [
+    "ScopedQuerySet",
+    "prefix_range_q",
+    "next_prefix",
+    "code_prefix",
+    "user_prefix",
+    "check_in_jurisdiction",
+    "code_in_prefix",
+]
+
+# Where each level's segment of a 12-digit 统计用区划代码 ends (province 2, city 4, county 6, township 9,
+# village 12 digits; see ``geo.choices.PREFIX_LENGTH``).
+SEGMENT_ENDS = (2, 4, 6, 9, 12)
 
 
 def next_prefix(prefix: str) -> str | None:
@@ -29,6 +41,21 @@ def next_prefix(prefix: str) -> str | None:
     if not stripped:
         return None
     return stripped[:-1] + str(int(stripped[-1]) + 1)
+
+
+def code_prefix(code: str) -> str:
+    """The significant prefix of a region code (``220400000000`` → ``2204``), read segment by segment.
+
+    Shorter digit strings are taken as prefixes already. Stripping trailing zeros would be wrong: the
+    village ``220422101210`` would become ``22042210121`` and take in its neighbours up to ``…219``.
+    """
+    if len(code) != 12:
+        return code
+    end = 0
+    for start, stop in zip((0, *SEGMENT_ENDS), SEGMENT_ENDS, strict=False):
+        if code[start:stop].strip("0"):
+            end = stop
+    return code[:end]
 
 
 def prefix_range_q(field: str, prefix: str) -> Q:

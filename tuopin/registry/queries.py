@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from tuopin.core.crypto import lookup_hash
 from tuopin.core.idnumber import parse_id_number
-from tuopin.core.scoping import prefix_range_q
+from tuopin.core.scoping import code_prefix, prefix_range_q
 
 from .models import Household, Member
 
@@ -31,7 +31,7 @@ def filter_households(qs: QuerySet[Household], params: dict[str, Any]) -> QueryS
     facts recorded for it)."""
     region = str(params.get("region") or "").strip()
     if region.isdigit():
-        qs = qs.filter(prefix_range_q("village_id", region.rstrip("0") if len(region) == 12 else region))
+        qs = qs.filter(prefix_range_q("village_id", code_prefix(region)))
     if params.get("status"):
         qs = qs.filter(status=params["status"])
     if params.get("cause"):
