@@ -274,7 +274,7 @@ def main() -> None:
         if args.db == "postgres":
             import psycopg
 
-            name = f"tuopin_bench_{uuid.uuid4().hex[:8]}"
+            name = f"importspeed_{uuid.uuid4().hex[:8]}"
             with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
                 c.execute(f'CREATE DATABASE "{name}"')
             env["DATABASE_URL"] = PG_BASE + name

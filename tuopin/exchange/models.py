@@ -64,6 +64,7 @@ class ImportBatch(models.Model):
     created_households = models.PositiveIntegerField(_("新增户"), default=0)
     created_members = models.PositiveIntegerField(_("新增成员"), default=0)
     year_rows = models.PositiveIntegerField(_("新增年度记录"), default=0)
+    created_records = models.PositiveIntegerField(_("新增记录"), default=0)  # programme records (claims, loans)
     seconds = models.FloatField(_("用时（秒）"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     validated_at = models.DateTimeField(_("校验时间"), null=True, blank=True)

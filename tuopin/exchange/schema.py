@@ -11,6 +11,7 @@ value is accepted as a code, as its label or as a listed synonym; anything else 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -109,27 +110,35 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
     missing = [c.label for c in columns if c.required and c.key not in positions]
     if missing:
         problems.fatal.append(_("缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
-    data_rows, blank = [], 0
     width = len(table.rows[best])
-    for row, num in zip(table.rows[best + 1 :], table.rownums[best + 1 :], strict=True):
-        if not "".join(row).strip():
-            blank += 1
-            continue
-        data_rows.append((row if len(row) >= width else row + [""] * (width - len(row)), num))
+    body, nums = table.rows[best + 1 :], table.rownums[best + 1 :]
+    # Row-wise work in C (map, zip): a million rows must not cost a Python loop each.
+    filled = list(map(bool, map(str.strip, map("".join, body))))
+    blank = len(filled) - sum(filled)
+    if blank:
+        body = [row for row, keep in zip(body, filled, strict=True) if keep]
+        nums = [num for num, keep in zip(nums, filled, strict=True) if keep]
+    if body and min(map(len, body)) < width:
+        body = [row if len(row) >= width else row + [""] * (width - len(row)) for row in body]
     if blank:
         table.notes.append(_("跳过空行%(n)d行。") % {"n": blank})
     if ignored:
         table.notes.append(_("以下列不在登记表格式中，已忽略：%(cols)s。") % {"cols": "、".join(ignored)})
     cols: dict[str, list[str]] = {}
-    # Transpose once in C (zip), then normalise each distinct value once: most columns (codes,
-    # villages, years) repeat a handful of values, and this touches every cell of the file.
-    transposed = list(zip(*(row[:width] for row, _n in data_rows), strict=True)) if data_rows else []
+    # Transpose once in C (zip: every row has at least ``width`` cells now), then normalise a column
+    # in one pass when it is already NFKC (all ASCII, or checked on the whole column), else each
+    # distinct value once: most columns (codes, villages, years) repeat a handful of values.
+    transposed = list(zip(*body)) if body else []  # noqa: B905 - rows may be longer than the header
     for key, j in positions.items():
         column = transposed[j] if transposed else ()
-        mapping = {v: normalise(v) for v in set(column)}
-        cols[key] = [mapping[v] for v in column]
+        joined = "\n".join(column)  # a newline starts no composition: each value is checked on its own
+        if joined.isascii() or unicodedata.is_normalized("NFKC", joined):
+            cols[key] = list(map(str.strip, column))
+        else:
+            mapping = {v: normalise(v) for v in set(column)}
+            cols[key] = [mapping[v] for v in column]
     # Cells the reader flagged (e.g. an ID stored as an Excel number) become problems on their rows.
-    index_of = {num: i for i, (_r, num) in enumerate(data_rows)}
+    index_of = {num: i for i, num in enumerate(nums)}
     key_at = {j: k for k, j in positions.items()}
     for (ri, cj), message in table.bad_cells.items():
         num = table.rownums[ri] if ri < len(table.rownums) else -1
@@ -137,11 +146,11 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
             problems.add(index_of[num], key_at[cj], message)
     return Bound(
         columns=cols,
-        rownums=[n for _r, n in data_rows],
+        rownums=list(nums),
         header_rownum=table.rownums[best],
         positions=positions,
         ignored=ignored,
-        n=len(data_rows),
+        n=len(body),
     )
 
 

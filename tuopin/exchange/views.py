@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 from tuopin.accounts.roles import Capability
 
 from . import actions, crosscheck, tasks
-from . import households as hs
 from .export import csv_lines, member_export, xlsx_file
 from .files import Limits
+from .layouts import layout_of
 from .models import CommitMode, CrossCheckHit, CrossCheckRun, Department, Disposition, ImportBatch
 from .report import problem_report, template_xlsx
 
@@ -78,7 +78,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "batches": batches,
             "can_import": user.can(Capability.IMPORT),
-            "columns": hs.COLUMNS,
+            "columns": layout_of("households").columns,
             "can_cross_check": user.can(Capability.CROSS_CHECK),
         },
     )
