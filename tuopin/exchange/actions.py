@@ -141,6 +141,8 @@ def _plan(batch: ImportBatch, actor: Any, *, keep: bool) -> tuple[Any, Problems,
         plan = layout.validate_cells(
             bound, problems, actor=actor, progress=lambda d, t: set_progress(batch, "校验", d, t)
         )
+        if problems.fatal:
+            return None, problems, notes, False
         if keep:
             plancache.save(path, key, (layout.cacheable(plan), notes))
     set_progress(batch, "与登记簿比对", 0, 1)

@@ -20,6 +20,7 @@ from tuopin.core.idnumber import mask_id
 from tuopin.registry import choices as c
 
 from . import households as hs
+from . import records
 from .commit import write_plan
 from .schema import Bound, Column
 
@@ -120,7 +121,44 @@ HOUSEHOLDS = Layout(
     ),
 )
 
-LAYOUTS: dict[str, Layout] = {layout.key: layout for layout in (HOUSEHOLDS,)}
+
+def _records_layout(key: str, title: Any, columns, validate, check, example, sheet: Any) -> Layout:
+    return Layout(
+        key=key,
+        title=title,
+        columns=columns,
+        validate_cells=validate,
+        check_registry=check,
+        write=records.write_records,
+        preview=records.preview,
+        counts=records.counts,
+        cacheable=lambda plan: plan,
+        describe=lambda n: f"新增记录{n['records']}条，跳过{n['skipped']}行（已登记或有问题）",
+        example=example,
+        sheet=sheet,
+    )
+
+
+CLAIMS = _records_layout(
+    "claims",
+    _("医疗费用结算（一站式结算导出）"),
+    records.CLAIM_COLUMNS,
+    records.validate_claims,
+    records.check_claims,
+    records.CLAIM_EXAMPLE,
+    _("医疗费用结算"),
+)
+LOANS = _records_layout(
+    "loans",
+    _("扶贫小额信贷发放明细"),
+    records.LOAN_COLUMNS,
+    records.validate_loans,
+    records.check_loans,
+    records.LOAN_EXAMPLE,
+    _("扶贫小额信贷"),
+)
+
+LAYOUTS: dict[str, Layout] = {layout.key: layout for layout in (HOUSEHOLDS, CLAIMS, LOANS)}
 
 
 def layout_of(schema: str) -> Layout:

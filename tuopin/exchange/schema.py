@@ -20,6 +20,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from tuopin.registry import validation as registry_validation
+
 from .files import Table, normalise
 
 __all__ = ["Column", "Problems", "Bound", "bind_header", "header_key", "choice_lookup", "code_column", "bool_column"]
@@ -199,23 +201,24 @@ def code_column(
     return out
 
 
-TRUE_WORDS = {"是", "有", "1", "y", "yes", "true", "√", "✓", "参加", "已参加", "享受"}
-FALSE_WORDS = {"否", "无", "0", "n", "no", "false", "×", "未参加", "不享受", "未享受"}
+# The registry's yes/no words, and the ones the register's insurance and benefit columns use.
+TRUE_WORDS = {*registry_validation.TRUE_WORDS, "参加", "已参加", "享受"}
+FALSE_WORDS = {*registry_validation.FALSE_WORDS, "未参加", "不享受", "未享受"}
 
 
-def bool_column(values: list[str], key: str, label: str, problems: Problems, *, default: bool) -> list[bool]:
-    """是/否 and their usual spellings; blank → ``default``; anything else is a problem (never guessed)."""
-    out = [default] * len(values)
-    for i, v in enumerate(values):
-        if v == "":
-            continue
-        low = v.lower()
-        if low in TRUE_WORDS:
-            out[i] = True
-        elif low in FALSE_WORDS:
-            out[i] = False
-        else:
-            problems.add(i, key, _("%(label)s应填“是”或“否”，现为“%(v)s”。") % {"label": label, "v": v[:20]})
+def bool_column(
+    values: list[str], key: str, label: str, problems: Problems, *, default: bool, words: dict[str, bool] | None = None
+) -> list[bool]:
+    """是/否 and their usual spellings (and ``words`` of this column); blank → ``default``; anything else
+    is a problem (never guessed). Once per distinct value."""
+    lookup = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False), **(words or {})}
+    seen = {v: lookup.get(v.lower()) for v in set(values) if v}
+    out = [default if v == "" else seen[v] for v in values]
+    if None in seen.values():
+        for i, v in enumerate(values):
+            if v and seen[v] is None:
+                out[i] = default
+                problems.add(i, key, _("%(label)s应填“是”或“否”，现为“%(v)s”。") % {"label": label, "v": v[:20]})
     return out
 
 
