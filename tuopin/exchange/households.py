@@ -393,11 +393,12 @@ def validate_cells(bound: Bound, problems: Problems, *, actor: Any, progress=Non
 
     today = timezone.localdate()
     number = col("number")
-    for i, v in enumerate(number):
-        if not v:
-            problems.add(i, "number", _("缺少户编号：成员行必须属于一户。"))
-        elif len(v) > 20:
-            problems.add(i, "number", _("户编号不能超过20个字符。"))
+    if "" in number or max(map(len, number), default=0) > 20:
+        for i, v in enumerate(number):
+            if not v:
+                problems.add(i, "number", _("缺少户编号：成员行必须属于一户。"))
+            elif len(v) > 20:
+                problems.add(i, "number", _("户编号不能超过20个字符。"))
     if progress:
         progress(0, 4)
     ids, births, genders, hashes = _identity(bound, problems, today)
@@ -405,20 +406,13 @@ def validate_cells(bound: Bound, problems: Problems, *, actor: Any, progress=Non
         progress(1, 4)
     mv = _member_codes(cols, col, problems, blank)
     # --- households: fields consistent across the household's rows ---------------------------------
-    hh_rows: dict[str, list[int]] = defaultdict(list)
-    for i, h in enumerate(number):
-        if h:
-            hh_rows[h].append(i)
-    households = list(hh_rows)
-    raw = {
-        k: _household_column(cols[k], k, number, hh_rows, households, problems, bound.rownums)
-        for k in HOUSEHOLD_KEYS
-        if k in cols
-    }
+    grouping = _Grouping.of(number)
+    hh_rows, households = grouping.hh_rows, grouping.households
+    raw = {k: _household_column(cols[k], k, grouping, problems, bound.rownums) for k in HOUSEHOLD_KEYS if k in cols}
     if progress:
         progress(2, 4)
     where = _Where(cols, hh_rows, households)
-    hh = _households(raw, households, hh_rows, mv["relation"], col("name"), problems, where)
+    hh = _households(raw, grouping, mv["relation"], col("name"), problems, where)
     hh["village"] = resolve_villages(raw, households, hh_rows, problems, where, actor=actor)
     facts = tuple(k for k in FACT_KEYS if k in raw)
     hh.update(_facts(raw, facts, households, problems, where))
@@ -429,7 +423,7 @@ def validate_cells(bound: Bound, problems: Problems, *, actor: Any, progress=Non
         problems=problems,
         n=n,
         number=number,
-        hh_rows=dict(hh_rows),
+        hh_rows=hh_rows,
         households=households,
         hh=hh,
         ids=ids,
@@ -515,22 +509,23 @@ def _member_codes(cols, col, problems: Problems, blank: list[str]) -> dict[str, 
     return mv
 
 
-def _household_column(values, key, number, hh_rows, households, problems: Problems, rownums) -> list[str]:
+def _household_column(values, key, grouping: _Grouping, problems: Problems, rownums) -> list[str]:
     """The household's value of a repeated column: its first non-blank cell (a blank on a later member
     row means "as above", as merged cells and the national export write it); a different non-blank
-    value on a later row is a problem on that cell. Set-based: only a household with two different
-    values is looked at row by row."""
-    if len(set(values)) <= 1:
-        v = values[0] if values else ""
-        return [v] * len(households)
-    pairs = {p for p in set(zip(number, values, strict=True)) if p[0] and p[1]}
+    value on a later row is a problem on that cell. When every row equals its household's first row
+    (a machine export repeats every value), one C-level comparison settles the column; otherwise only
+    the households with two different values are visited row by row."""
+    g = grouping
+    if len(set(values)) <= 1 or list(map(values.__getitem__, g.lead)) == values:
+        return list(map(values.__getitem__, g.first_rows))
+    pairs = {p for p in set(zip(g.owner, values, strict=True)) if p[0] >= 0 and p[1]}
     first = dict(pairs)
     if len(first) != len(pairs):
-        twice = [h for h, k in Counter(h for h, _v in pairs).items() if k > 1]
-        for h in twice:
-            rows = [i for i in hh_rows[h] if values[i]]
+        twice = [k for k, n in Counter(k for k, _v in pairs).items() if n > 1]
+        for k in twice:
+            rows = [i for i in g.hh_rows[g.households[k]] if values[i]]
             j = rows[0]
-            first[h] = values[j]
+            first[k] = values[j]
             for i in rows[1:]:
                 if values[i] != values[j]:
                     problems.add(
@@ -539,7 +534,32 @@ def _household_column(values, key, number, hh_rows, households, problems: Proble
                         _("同一户的“%(label)s”前后不一致（第%(r)d行为“%(v)s”）。")
                         % {"label": LABELS[key], "r": rownums[j], "v": values[j][:20]},
                     )
-    return [first.get(h, "") for h in households]
+    return [first.get(k, "") for k in range(len(g.households))]
+
+
+@dataclass
+class _Grouping:
+    """Rows by household: ``owner[i]`` the household index of row ``i`` (-1 without a number), ``lead[i]``
+    the first row of its household (``i`` itself without one), ``first_rows[k]`` household ``k``'s first row."""
+
+    hh_rows: dict[str, list[int]]
+    households: list[str]
+    owner: list[int]
+    lead: list[int]
+    first_rows: list[int]
+
+    @classmethod
+    def of(cls, number: list[str]) -> _Grouping:
+        hh_rows: dict[str, list[int]] = defaultdict(list)
+        for i, h in enumerate(number):
+            if h:
+                hh_rows[h].append(i)
+        households = list(hh_rows)
+        index = {h: k for k, h in enumerate(households)}
+        first_rows = [hh_rows[h][0] for h in households]
+        owner = [index.get(h, -1) for h in number]
+        lead = [first_rows[k] if k >= 0 else i for i, k in enumerate(owner)]
+        return cls(dict(hh_rows), households, owner, lead, first_rows)
 
 
 class _Where:
@@ -562,19 +582,14 @@ class _Where:
 def _by_distinct(values: list[str], convert) -> tuple[list[Any], list[tuple[int, str]]]:
     """``convert`` (raising ``ValidationError``) once per distinct value: the converted column and the
     (index, message) of every value refused."""
-    results: dict[str, tuple[Any, str | None]] = {}
-    for v in set(values):
-        try:
-            results[v] = (convert(v), None)
-        except ValidationError as exc:
-            results[v] = (None, " ".join(exc.messages))
-    out = [results[v][0] for v in values]
-    refused = {v for v, (_x, message) in results.items() if message}
-    return out, [(k, results[v][1]) for k, v in enumerate(values) if v in refused] if refused else []
+    problems = Problems()
+    out = cached_column(values, "", convert, problems)
+    return out, [(k, message) for k, _key, message in problems.items]
 
 
-def _households(raw, households, hh_rows, relations, names, problems: Problems, where) -> dict[str, list[Any]]:
+def _households(raw, grouping: _Grouping, relations, names, problems: Problems, where) -> dict[str, list[Any]]:
     """Household-level checks: codes, causes, years, incomes, contacts, exactly one head."""
+    households, hh_rows = grouping.households, grouping.hh_rows
     m = len(households)
 
     def get(key: str) -> list[str]:
@@ -587,18 +602,14 @@ def _households(raw, households, hh_rows, relations, names, problems: Problems, 
         "group": [v[:32] for v in get("group")],
         "bank_name": [v[:64] for v in get("bank_name")],
     }
-    heads: dict[str, list[int]] = defaultdict(list)
-    number = [None] * len(relations)
-    for h, rows in hh_rows.items():
-        for i in rows:
-            number[i] = h
-    for i, r in enumerate(relations):
-        if r == c.Relation.HEAD and number[i] is not None:
-            heads[number[i]].append(i)
+    heads: dict[int, list[int]] = defaultdict(list)
+    for i in [i for i, r in enumerate(relations) if r == c.Relation.HEAD]:
+        if grouping.owner[i] >= 0:
+            heads[grouping.owner[i]].append(i)
     head_names = get("head_name")
     hh["head"] = [""] * m
     for k, h in enumerate(households):
-        found = heads.get(h, [])
+        found = heads.get(k, [])
         if len(found) != 1:
             problems.add(hh_rows[h][0], "relation", _("每户必须有且只有一名户主（本户%(n)d名）。") % {"n": len(found)})
             continue
