@@ -83,11 +83,14 @@ def write_plan(plan: Plan, *, batch: Any, actor: Any, only_valid: bool, progress
     """Insert the plan's new households and missing years; returns the counts. Caller holds the transaction."""
     today = timezone.localdate()
     ok = plan.valid_households() if only_valid else list(plan.households)
-    new = [h for h in ok if h not in plan.existing]
+    # Rows go in in the order of the indexes they touch most: households by number, members by keyed
+    # hash (three indexes on a random 64-character key, the costliest part of the write: in order, each
+    # index page is visited once, not once per row), their years by member. Ids follow the same order.
+    new = sorted(h for h in ok if h not in plan.existing)
     add_year = [h for h in ok if h in plan.existing and h not in plan.existing_years]
     pos = {h: k for k, h in enumerate(plan.households)}
     hh_ids = dict(zip(new, reserve_ids(Household, len(new)), strict=True))
-    member_rows = [i for h in new for i in plan.hh_rows[h]]
+    member_rows = sorted((i for h in new for i in plan.hh_rows[h]), key=plan.hashes.__getitem__)
     m_ids = dict(zip(member_rows, reserve_ids(Member, len(member_rows)), strict=True))
     for h in add_year:  # members of an already registered household keep their ids
         registered = plan.existing[h][1]
@@ -179,7 +182,7 @@ def write_plan(plan: Plan, *, batch: Any, actor: Any, only_valid: bool, progress
     yearly = new + add_year
     year_of = dict(zip(yearly, pick("year", yearly), strict=True))
     hid = {**{h: plan.existing[h][0] for h in add_year}, **hh_ids}
-    rows = [i for h in yearly for i in plan.hh_rows[h]]
+    rows = sorted((i for h in yearly for i in plan.hh_rows[h]), key=m_ids.__getitem__)
     years = [year_of[plan.number[i]] for i in rows]
     ages = [y - plan.births[i].year for i, y in zip(rows, years, strict=True)]
     facts: dict[str, Any] = {}
