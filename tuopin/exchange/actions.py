@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
+from tuopin.core.bulk import paused_gc
 from tuopin.core.scoping import check_in_jurisdiction, user_prefix
 
 from . import plancache
@@ -170,7 +171,8 @@ def validate_batch(batch: ImportBatch, *, actor: Any) -> ImportBatch:
     started = time.perf_counter()
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.VALIDATING)
     try:
-        plan, problems, notes, _reused = _plan(batch, actor, keep=True)
+        with paused_gc():
+            plan, problems, notes, _reused = _plan(batch, actor, keep=True)
     except FileRefused as exc:
         staged_path(batch).unlink(missing_ok=True)
         plancache.discard(staged_path(batch))
@@ -232,7 +234,7 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
     started = time.perf_counter()
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.COMMITTING, mode=mode)
     try:
-        with transaction.atomic():
+        with paused_gc(), transaction.atomic():
             plan, problems, _notes, reused = _plan(batch, actor, keep=False)
             if plan is None:
                 raise ValidationError(_("文件无法导入：%(m)s") % {"m": "；".join(problems.fatal)})

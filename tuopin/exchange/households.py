@@ -516,7 +516,7 @@ def _household_column(values, key, grouping: _Grouping, problems: Problems, rown
     (a machine export repeats every value), one C-level comparison settles the column; otherwise only
     the households with two different values are visited row by row."""
     g = grouping
-    if len(set(values)) <= 1 or list(map(values.__getitem__, g.lead)) == values:
+    if list(map(values.__getitem__, g.lead)) == values:
         return list(map(values.__getitem__, g.first_rows))
     pairs = {p for p in set(zip(g.owner, values, strict=True)) if p[0] >= 0 and p[1]}
     first = dict(pairs)

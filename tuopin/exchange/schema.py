@@ -133,8 +133,8 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
     transposed = list(zip(*body)) if body else []  # noqa: B905 - rows may be longer than the header
     for key, j in positions.items():
         column = transposed[j] if transposed else ()
-        joined = "\n".join(column)  # a newline starts no composition: each value is checked on its own
-        if joined.isascii() or unicodedata.is_normalized("NFKC", joined):
+        if all(map(str.isascii, column)) or unicodedata.is_normalized("NFKC", "\n".join(column)):
+            # (a newline starts no composition: joined, each value is still checked on its own)
             cols[key] = list(map(str.strip, column))
         else:
             mapping = {v: normalise(v) for v in set(column)}
@@ -186,7 +186,7 @@ def code_column(
     C-level pass; only the rows of a refused spelling are visited to report them.
     """
     seen = {v: (blank if v == "" else lookup.get(v)) for v in set(values)}
-    out = [seen[v] for v in values]
+    out = list(map(seen.__getitem__, values))
     refused = {v for v, code in seen.items() if code is None}
     if refused:
         for i, v in enumerate(values):
@@ -214,8 +214,8 @@ def bool_column(
     """是/否 and their usual spellings (and ``words`` of this column); blank → ``default``; anything else
     is a problem (never guessed). Once per distinct value."""
     lookup = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False), **(words or {})}
-    seen = {v: lookup.get(v.lower()) for v in set(values) if v}
-    out = [default if v == "" else seen[v] for v in values]
+    seen = {v: lookup.get(v.lower()) if v else default for v in set(values)}
+    out = list(map(seen.__getitem__, values))
     if None in seen.values():
         for i, v in enumerate(values):
             if v and seen[v] is None:
@@ -236,7 +236,7 @@ def cached_column(values: list[str], key: str, convert: Callable[[str], Any], pr
         for i, v in enumerate(values):
             if results[v][1]:
                 problems.add(i, key, results[v][1])
-    return [results[v][0] for v in values]
+    return list(map({v: value for v, (value, _m) in results.items()}.__getitem__, values))
 
 
 def int_range(label: str, low: int, high: int, *, blank: int | None = None) -> Callable[[str], int | None]:
