@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
-from tuopin.core.bulk import paused_gc
+from tuopin.core.bulk import bulk_session, paused_gc
 from tuopin.core.scoping import check_in_jurisdiction, user_prefix
 
 from . import plancache
@@ -234,7 +234,7 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
     started = time.perf_counter()
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.COMMITTING, mode=mode)
     try:
-        with paused_gc(), transaction.atomic():
+        with paused_gc(), transaction.atomic(), bulk_session():
             plan, problems, _notes, reused = _plan(batch, actor, keep=False)
             if plan is None:
                 raise ValidationError(_("文件无法导入：%(m)s") % {"m": "；".join(problems.fatal)})
