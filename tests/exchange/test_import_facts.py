@@ -189,3 +189,19 @@ def test_commit_reuses_the_preview_only_while_its_inputs_hold(media, clerk_a, re
     create_region(actor=None, parent=regions["town"], code="220422101299", name="新设村", is_synthetic=True)
     actions.commit_batch(second, actor=clerk_a)
     assert AuditEvent.objects.filter(action="import.commit").latest("seq").changes["cells_validated"] == "commit"
+
+
+def test_a_tampered_plan_cache_is_refused_not_unpickled(media, clerk_a):
+    from tuopin.core.models import AuditEvent
+    from tuopin.exchange import plancache
+
+    batch = stage(clerk_a, write_csv(media / "a.csv", with_facts(family("2204221012018500"))))
+    cache = actions.staged_path(batch).with_name(actions.staged_path(batch).name + ".plan")
+    data = bytearray(cache.read_bytes())
+    data[-5] ^= 0xFF  # one flipped byte in the pickled plan
+    cache.write_bytes(bytes(data))
+    key = plancache.fingerprint(batch, clerk_a)
+    assert plancache.load(actions.staged_path(batch), key) is None
+    actions.commit_batch(batch, actor=clerk_a)
+    assert AuditEvent.objects.filter(action="import.commit").latest("seq").changes["cells_validated"] == "commit"
+    assert not cache.exists()  # removed with the staged file
