@@ -4,6 +4,7 @@ writing what ``record_claim`` / ``issue_loan`` write, with every problem on its 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 
 import pytest
@@ -56,6 +57,11 @@ def stage(user, path, schema):
 
 def problems(batch) -> list[tuple[int, str, str]]:
     return list(batch.issues.values_list("rownum", "column", "message"))
+
+
+def reported(found: list[tuple[int, str, str]], row: int, column: str, fragment: str) -> bool:
+    """Whether a problem on ``row`` and ``column`` says ``fragment``."""
+    return any(r == row and c == column and fragment in m for r, c, m in found)
 
 
 def fields(row, skip=("id", "created_at", "_state")) -> dict:
@@ -167,10 +173,7 @@ def test_claim_problems_per_cell(media, clerk_a, family, hospital, actors, regio
     batch = stage(clerk_a, write_xlsx(media / "bad.xlsx", rows, CLAIM_HEADER), "claims")
     found = problems(batch)
     text = "\n".join(f"{r}|{c}|{m}" for r, c, m in found)
-
-    def has(row, column, fragment):
-        return any(r == row and c == column and fragment in m for r, c, m in found)
-
+    has = functools.partial(reported, found)
     assert has(2, "医疗总费用（元）", "不相等"), text
     assert has(3, "基本医保报销", "不能为负数"), text
     assert has(4, "结算日期", "不能晚于今天"), text
@@ -257,10 +260,7 @@ def test_loan_problems_per_cell(media, clerk_a, family, standards, actors, regio
     batch = stage(clerk_a, write_xlsx(media / "bad.xlsx", rows, LOAN_HEADER), "loans")
     found = problems(batch)
     text = "\n".join(f"{r}|{c}|{m}" for r, c, m in found)
-
-    def has(row, column, fragment):
-        return any(r == row and c == column and fragment in m for r, c, m in found)
-
+    has = functools.partial(reported, found)
     assert has(2, "贷款金额（元）", "超过上限"), text
     assert has(3, "期限（月）", "超过扶贫小额信贷上限"), text
     assert has(4, "户编号", "不在您的管辖范围"), text

@@ -37,7 +37,7 @@ from tuopin.programmes.models import Institution, Loan, MedicalClaim
 from tuopin.registry.models import Household, Member
 
 from .idcolumn import id_column
-from .schema import Bound, Column, Problems, bool_column
+from .schema import Bound, Column, Problems, bool_column, cached_column
 
 C = Column
 ID_SYNONYMS = ("身份证号", "身份证号码", "证件号码", "身份证", "公民身份证号")
@@ -103,20 +103,6 @@ class RecordPlan:
         return [i for i in range(self.n) if i not in self.bad and i not in self.existing]
 
 
-def _distinct(values: list[str], key: str, convert, problems: Problems) -> list[Any]:
-    """``convert`` (raising ``ValidationError``, possibly keyed by field) once per distinct value."""
-    results: dict[str, tuple[Any, str | None]] = {}
-    for v in set(values):
-        try:
-            results[v] = (convert(v), None)
-        except ValidationError as exc:
-            results[v] = (None, " ".join(exc.messages))
-    for i, v in enumerate(values):
-        if results[v][1]:
-            problems.add(i, key, results[v][1])
-    return [results[v][0] for v in values]
-
-
 def _cells(bound: Bound, problems: Problems, kind: str) -> RecordPlan:
     """What the rows say by themselves: ID numbers, dates, amounts, yes/no — the actions' validators."""
     cols, n = bound.columns, bound.n
@@ -135,7 +121,7 @@ def _cells(bound: Bound, problems: Problems, kind: str) -> RecordPlan:
     for key in ("settled_on", "issued_on"):
         if key in cols:
             label = {"settled_on": _("结算日期"), "issued_on": _("发放日期")}[key]
-            values[key] = _distinct(
+            values[key] = cached_column(
                 cols[key], key, lambda v, key=key, label=label: pv.date(iso_date(v), key, label), problems
             )
     if kind == "claims":
