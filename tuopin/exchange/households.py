@@ -17,7 +17,7 @@ Validation is column-wise and set-based, and applies exactly the rules of ``regi
 Every check runs once per distinct value of a column (a code column of a million rows has a handful);
 only the ID numbers and names are per row. :func:`validate_cells` needs nothing from the registry but
 the regions, so its result can be kept from the preview to the commit (:mod:`.plancache`);
-:func:`check_registry` joins the file against the registry and always runs again inside the commit.
+:func:`.lookups.check_registry` joins the file against the registry and always runs again inside the commit.
 The commit (:mod:`.commit`) writes the same rows the actions would.
 """
 
@@ -49,7 +49,7 @@ from tuopin.registry.validation import (
 )
 
 from .idcolumn import id_column
-from .lookups import check_registry, resolve_villages
+from .lookups import resolve_villages
 from .schema import (
     Bound,
     Column,
@@ -356,31 +356,13 @@ class Plan:
     existing: dict[str, tuple[int, dict[str, int]]] = field(default_factory=dict)  # number → (pk, hash → member pk)
     existing_years: set[str] = field(default_factory=set)  # numbers whose year is already recorded
     bad_households: set[str] = field(default_factory=set)
-    orphan_rows: set[int] = field(default_factory=set)
 
     def valid_households(self) -> list[str]:
         return [h for h in self.households if h not in self.bad_households]
 
-    def value(self, h: str, key: str) -> Any:
-        """The cleaned household value ``key`` of household ``h``."""
-        return self.hh[key][self._index()[h]]
-
-    def _index(self) -> dict[str, int]:
-        index = self.__dict__.get("_pos")
-        if index is None:
-            index = self.__dict__["_pos"] = {h: k for k, h in enumerate(self.households)}
-        return index
-
 
 def _year(label: str, *, blank_ok: bool):
     return int_range(label, 2013, timezone.localdate().year + 1, blank=0 if blank_ok else None)
-
-
-def validate(bound: Bound, problems: Problems, *, actor: Any, progress=None) -> Plan:
-    """Check every cell, every cross-row rule and the file against the registry; returns the plan."""
-    plan = validate_cells(bound, problems, actor=actor, progress=progress)
-    check_registry(plan, actor)
-    return plan
 
 
 def validate_cells(bound: Bound, problems: Problems, *, actor: Any, progress=None) -> Plan:
@@ -444,26 +426,29 @@ def _identity(bound: Bound, problems: Problems, today: dt.date):
     for i, message in people.problems.items():
         problems.add(i, "id_number", message)
     ids, births, genders = people.numbers, people.births, people.genders
+    # Cross-checks over the distinct (given, from the ID) pairs; the rows of a contradicting pair after.
     if "gender" in cols:
         lookup = choice_lookup(c.Gender, GENDER_SYNONYMS)
-        for i, (g, gender) in enumerate(zip(cols["gender"], genders, strict=True)):
-            if g and gender and lookup.get(g, g) != gender:
-                problems.add(
-                    i, "gender", _("性别与公民身份号码不符（号码显示为%(g)s）。") % {"g": c.Gender(gender).label}
-                )
+        pairs = set(zip(cols["gender"], genders, strict=True))
+        wrong = {(g, gender) for g, gender in pairs if g and gender and lookup.get(g, g) != gender}
+        for i, pair in enumerate(zip(cols["gender"], genders, strict=True)) if wrong else ():
+            if pair in wrong:
+                message = _("性别与公民身份号码不符（号码显示为%(g)s）。") % {"g": c.Gender(pair[1]).label}
+                problems.add(i, "gender", message)
     if "birth_date" in cols:
-        for i, (b, birth) in enumerate(zip(cols["birth_date"], births, strict=True)):
-            if not b or not birth or b in (birth.isoformat(), birth.strftime("%Y%m%d")):
-                continue
-            if b.replace("/", "-").replace(".", "-") != birth.isoformat():
-                problems.add(
-                    i, "birth_date", _("出生日期与公民身份号码不符（号码显示为%(d)s）。") % {"d": birth.isoformat()}
-                )
-    for i, name in enumerate(cols.get("name", blank)):
-        if not name:
-            problems.add(i, "name", _("请填写姓名。"))
-        elif len(name) > 64:
-            problems.add(i, "name", _("姓名不能超过64个字符。"))
+        pairs = set(zip(cols["birth_date"], births, strict=True))
+        wrong = {(b, birth) for b, birth in pairs if b and birth and not _same_date(b, birth)}
+        for i, pair in enumerate(zip(cols["birth_date"], births, strict=True)) if wrong else ():
+            if pair in wrong:
+                message = _("出生日期与公民身份号码不符（号码显示为%(d)s）。") % {"d": pair[1].isoformat()}
+                problems.add(i, "birth_date", message)
+    names = cols.get("name", blank)
+    if "" in names or max(map(len, names), default=0) > 64:
+        for i, name in enumerate(names):
+            if not name:
+                problems.add(i, "name", _("请填写姓名。"))
+            elif len(name) > 64:
+                problems.add(i, "name", _("姓名不能超过64个字符。"))
     valid = [i for i, v in enumerate(ids) if v]
     hashes = [""] * n
     for i, h in zip(valid, lookup_hashes([ids[i] for i in valid]), strict=True):
@@ -475,6 +460,11 @@ def _identity(bound: Bound, problems: Problems, today: dt.date):
             if j != i:
                 problems.add(i, "id_number", _("同一人在文件中出现两次（另见第%(r)d行）。") % {"r": bound.rownums[j]})
     return ids, births, genders, hashes
+
+
+def _same_date(text: str, date: dt.date) -> bool:
+    """出生日期 as written (2019-05-01, 2019/05/01, 2019.05.01, 20190501) against the ID's birth date."""
+    return text.replace("/", "-").replace(".", "-") == date.isoformat() or text == date.strftime("%Y%m%d")
 
 
 def _member_codes(cols, col, problems: Problems, blank: list[str]) -> dict[str, list[Any]]:

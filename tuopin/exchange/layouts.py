@@ -22,6 +22,7 @@ from tuopin.registry import choices as c
 from . import households as hs
 from . import records
 from .commit import write_plan
+from .lookups import check_registry
 from .schema import Bound, Column
 
 __all__ = ["Layout", "LAYOUTS", "layout_of"]
@@ -92,7 +93,7 @@ HOUSEHOLDS = Layout(
     title=_("贫困户登记表（户、成员、年度信息）"),
     columns=hs.COLUMNS,
     validate_cells=hs.validate_cells,
-    check_registry=hs.check_registry,
+    check_registry=check_registry,
     write=write_plan,
     preview=_household_preview,
     counts=_household_counts,

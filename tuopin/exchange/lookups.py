@@ -93,7 +93,7 @@ def resolve_villages(raw, households, hh_rows, problems: Problems, where, *, act
 def check_registry(plan: Plan, actor: Any) -> None:
     """Set-based checks against the registry: household numbers already used, people already current;
     then which households carry a problem (those are left out by "valid rows only")."""
-    n, hashes, number, problems = plan.n, plan.hashes, plan.number, plan.problems
+    hashes, number, problems = plan.hashes, plan.number, plan.problems
     prefix = user_prefix(actor) or "\uffff"
     registered: dict[str, dict[str, int]] = defaultdict(dict)
     plan.existing, plan.existing_years = {}, set()
@@ -147,7 +147,6 @@ def check_registry(plan: Plan, actor: Any) -> None:
                 % {"no": no},
             )
     plan.bad_households = {number[i] for i in problems.rows() if number[i]}
-    plan.orphan_rows = {i for i in range(n) if not number[i]}
 
 
 def _bulk_tmp(cur, keys: list[str], positions: list[int]) -> None:
