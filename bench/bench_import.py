@@ -288,7 +288,7 @@ def child(kind: str, n: int, base_n: int, cold: bool) -> dict:
     user = setup()
     from django.db import connection
 
-    from tuopin.exchange import actions, plancache
+    from tuopin.exchange import actions
 
     phases = Phases()
     real = actions.set_progress
@@ -310,6 +310,8 @@ def child(kind: str, n: int, base_n: int, cold: bool) -> dict:
     w2, c2, b2 = time.perf_counter(), _cpu(), _backend_cpu()
     assert batch.error_count == 0, list(batch.issues.all()[:5])
     if cold:
+        from tuopin.exchange import plancache
+
         plancache.discard(actions.staged_path(batch))
     batch = actions.commit_batch(batch, actor=user)
     w3, c3, b3 = time.perf_counter(), _cpu(), _backend_cpu()
