@@ -169,6 +169,8 @@ def test_claim_problems_per_cell(media, clerk_a, family, hospital, actors, regio
         {**claim_row("李二", ids[1]), "就诊类型": "急诊?"},  # 11: not 住院/门诊
         claim_row("李二", ids[1][:-1] + ("0" if ids[1][-1] != "0" else "1")),  # 12: checksum
         claim_row("李二", ids[1], total="0", basic="0", serious="0", assist="0", own="0"),  # 13: total not positive
+        claim_row("李二", ids[1], settled="2019-07-01"),  # 14
+        claim_row("李二", ids[1], settled="2019-07-01"),  # 15: the same claim again
     ]
     batch = stage(clerk_a, write_xlsx(media / "bad.xlsx", rows, CLAIM_HEADER), "claims")
     found = problems(batch)
@@ -186,8 +188,10 @@ def test_claim_problems_per_cell(media, clerk_a, family, hospital, actors, regio
     assert has(11, "住院", "是"), text
     assert has(12, "公民身份号码", "校验位"), text
     assert has(13, "医疗总费用（元）", "大于0"), text
+    assert has(15, "公民身份号码", "另见第14行"), text
+    assert not any(r == 14 for r, _c, _m in found), text
     assert neighbour.number not in text and regions["b"].name not in text  # nothing about another village
-    assert batch.valid_households == 0
+    assert batch.valid_households == 1  # row 14 only
     with pytest.raises(Exception, match="全部正确才导入"):
         actions.commit_batch(batch, actor=clerk_a)
     assert not MedicalClaim.objects.exists()

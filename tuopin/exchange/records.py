@@ -187,7 +187,7 @@ def check_claims(plan: RecordPlan, actor: Any) -> None:
     members = _members_by_hash({h for h in plan.hashes if h}, actor)
     names = cols.get("name", [""] * n)
     plan.member, plan.household, plan.village = [None] * n, [None] * n, [""] * n
-    plan.ready = [None] * n
+    plan.ready, plan.existing = [None] * n, set()
     places = cols.get("institution", [""] * n)
     institution_of = _institutions(set(places) - {""})
     for i in range(n):
@@ -223,7 +223,23 @@ def check_claims(plan: RecordPlan, actor: Any) -> None:
                 **parts,
             }
     _already_claimed(plan)
+    _twice_in_file(
+        plan, lambda i: (plan.member[i], *(plan.ready[i][k] for k in ("settled_on", "total_cost", "self_paid")))
+    )
     plan.bad = problems.rows()
+
+
+def _twice_in_file(plan: RecordPlan, key) -> None:
+    """The same record on two rows of the file: a problem on the later one (never written twice)."""
+    first: dict[tuple, int] = {}
+    for i in range(plan.n):
+        if plan.ready[i] is None or i in plan.existing:
+            continue
+        j = first.setdefault(key(i), i)
+        if j != i:
+            column = "id_number" if plan.kind == "claims" else "amount"
+            message = _("同一条记录在文件中出现两次（另见第%(r)d行）。") % {"r": plan.bound.rownums[j]}
+            plan.problems.add(i, column, message)
 
 
 def _institutions(names: set[str]):
@@ -283,7 +299,7 @@ def check_loans(plan: RecordPlan, actor: Any) -> None:
     members = _members_by_hash({h for h in plan.hashes if h}, actor)
     names = cols.get("name", [""] * n)
     standard = lru_cache(maxsize=4096)(standard_value)
-    plan.household, plan.village, plan.ready = [None] * n, [""] * n, [None] * n
+    plan.household, plan.village, plan.ready, plan.existing = [None] * n, [""] * n, [None] * n, set()
     terms_cache: dict[tuple, tuple[Any, dict[str, list[str]] | None]] = {}
     for i in range(n):
         house = None
@@ -344,6 +360,7 @@ def check_loans(plan: RecordPlan, actor: Any) -> None:
         r = plan.ready[i]
         if (plan.household[i], r["bank"], r["issued_on"], r["amount"]) in have:
             plan.existing.add(i)
+    _twice_in_file(plan, lambda i: (plan.household[i], *(plan.ready[i][k] for k in ("bank", "issued_on", "amount"))))
     plan.bad = problems.rows()
 
 
