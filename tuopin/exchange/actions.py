@@ -210,9 +210,10 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
 
     The checks against the registry run again inside the transaction, so they see the registry as it
     is at commit (someone may have registered a person since the preview); the cells are validated
-    again too unless the preview's validation still holds (same file, regions, importer and day). ``mode`` "all" refuses a file
-    with any problem; "valid_only" writes only the households without one. A file already committed
-    (same hash) adds nothing; households already registered with the same members are skipped.
+    again too unless the preview's validation still holds (same file, regions, importer and day).
+    ``mode`` "all" refuses a file with any problem; "valid_only" writes only the households (records)
+    without one. A file already committed (same hash) adds nothing; households already registered with
+    the same members, and records already recorded, are skipped.
     """
     _require(actor, Capability.IMPORT)
     batch = ImportBatch.objects.visible_to(actor).get(pk=batch.pk)
