@@ -375,12 +375,7 @@ def validate_cells(bound: Bound, problems: Problems, *, actor: Any, progress=Non
 
     today = timezone.localdate()
     number = col("number")
-    if "" in number or max(map(len, number), default=0) > 20:
-        for i, v in enumerate(number):
-            if not v:
-                problems.add(i, "number", _("缺少户编号：成员行必须属于一户。"))
-            elif len(v) > 20:
-                problems.add(i, "number", _("户编号不能超过20个字符。"))
+    _filled(number, "number", 20, _("缺少户编号：成员行必须属于一户。"), _("户编号不能超过20个字符。"), problems)
     if progress:
         progress(0, 4)
     ids, births, genders, hashes = _identity(bound, problems, today)
@@ -442,13 +437,7 @@ def _identity(bound: Bound, problems: Problems, today: dt.date):
             if pair in wrong:
                 message = _("出生日期与公民身份号码不符（号码显示为%(d)s）。") % {"d": pair[1].isoformat()}
                 problems.add(i, "birth_date", message)
-    names = cols.get("name", blank)
-    if "" in names or max(map(len, names), default=0) > 64:
-        for i, name in enumerate(names):
-            if not name:
-                problems.add(i, "name", _("请填写姓名。"))
-            elif len(name) > 64:
-                problems.add(i, "name", _("姓名不能超过64个字符。"))
+    _filled(cols.get("name", blank), "name", 64, _("请填写姓名。"), _("姓名不能超过64个字符。"), problems)
     valid = [i for i, v in enumerate(ids) if v]
     hashes = [""] * n
     for i, h in zip(valid, lookup_hashes([ids[i] for i in valid]), strict=True):
@@ -460,6 +449,16 @@ def _identity(bound: Bound, problems: Problems, today: dt.date):
             if j != i:
                 problems.add(i, "id_number", _("同一人在文件中出现两次（另见第%(r)d行）。") % {"r": bound.rownums[j]})
     return ids, births, genders, hashes
+
+
+def _filled(values: list[str], key: str, limit: int, blank: str, long: str, problems: Problems) -> None:
+    """Every cell given and at most ``limit`` characters; rows are visited only when one is not."""
+    if "" in values or max(map(len, values), default=0) > limit:
+        for i, v in enumerate(values):
+            if not v:
+                problems.add(i, key, blank)
+            elif len(v) > limit:
+                problems.add(i, key, long)
 
 
 def _same_date(text: str, date: dt.date) -> bool:
