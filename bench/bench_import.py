@@ -1,15 +1,24 @@
 """Benchmark: import of the 贫困户登记表 (member rows) from CSV and xlsx, against django-import-export.
 
-    python bench/bench_import.py --db postgres --csv 100000,1000000 --xlsx 100000 --baseline 5000
-    python bench/bench_import.py --db sqlite   --csv 100000,1000000 --xlsx 100000 --baseline 5000
+    python bench/bench_import.py --db postgres --csv 100000,1000000 --xlsx 100000 --baseline 2000 --repeat 3
+    python bench/bench_import.py --db sqlite   --csv 100000,1000000 --xlsx 100000 --baseline 2000 --repeat 3
 
-Each size runs in a fresh database (a temporary SQLite file or a fresh PostgreSQL database) in a child
-process: migrate, load the reference regions, add 200 synthetic villages and a county approver, write
-the file (households of 3, valid synthetic ID numbers), then time ``commit_batch`` — which parses,
-validates every cell and cross-row rule, encrypts and bulk-writes in one transaction — as "validated
-rows per second". The baseline imports the first ``--baseline`` rows of the same file with
-django-import-export (a HouseholdResource, then a MemberResource doing the same ID encryption), in
-the same process and database, and the ratio is per row. Results are JSON lines.
+Each run is a fresh database (a temporary SQLite file, or a PostgreSQL database named ``importspeed_*``,
+dropped afterwards) in a child process: migrate, load the reference regions, add 200 synthetic villages
+and a county approver, write the file (households of 3, valid synthetic ID numbers, the yearly housing,
+water and land facts), then time the import as a clerk does it: ``stage_import``, ``validate_batch``
+(the preview: every cell, every cross-row rule, the registry joins) and ``commit_batch`` (one
+transaction: the registry joins again, encryption of every ID number and keyed hash, the bulk writes,
+the audit row). ``--cold`` removes the preview's validated cells before the commit, so the commit
+validates every cell again (as when the regions changed since the preview).
+
+Figures per run (JSON lines): wall seconds and rows/s of the preview, of the commit and of the whole
+job (stage + preview + commit: the file to committed rows), the commit's phases (from the progress
+reports), CPU seconds of this process and of the PostgreSQL backend (load-independent: the machine is
+shared), peak RSS. The baseline imports the first ``--baseline`` rows of another file with
+django-import-export (a HouseholdResource, then a MemberResource doing the same ID parsing and
+encryption per row) in the same process and database, and the ratio is per row. With ``--repeat`` the
+last line per size is the median of the runs.
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +64,18 @@ HEADER = [
     "工资性收入",
     "转移性收入",
     "生产经营费用支出",
+    "住房面积",
+    "住房结构",
+    "住房安全等级",
+    "饮水来源",
+    "人均日供水量（升）",
+    "水质达标",
+    "自来水入户",
+    "取水往返时间（分钟）",
+    "年缺水天数",
+    "耕地面积（亩）",
+    "通生活用电",
+    "入户路类型",
 ]
 
 
@@ -103,6 +125,18 @@ def rows(n: int, address: str = "220422", prefix: str = "B"):
             "12000",
             "1500.5",
             "800",
+            "72.5",
+            "砖混",
+            "B级",
+            "净化自来水",
+            str(40 + h % 60),
+            "是",
+            "是" if h % 4 else "否",
+            str(h % 25),
+            str(h % 10),
+            f"{h % 9}.5",
+            "是",
+            "水泥路",
         ]
 
 
@@ -209,34 +243,102 @@ def baseline(path: Path, n: int, user) -> float:
     return elapsed
 
 
-def child(kind: str, n: int, base_n: int) -> dict:
+def _backend_cpu() -> float | None:
+    """CPU seconds of this connection's PostgreSQL backend (same machine), or None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class Phases:
+    """Wall time between the progress reports of the import (phase names as the batch page shows them)."""
+
+    def __init__(self):
+        self.marks: list[tuple[str, float]] = []
+
+    def __call__(self, batch, phase, done, total):
+        if not self.marks or self.marks[-1][0] != phase:
+            self.marks.append((phase, time.perf_counter()))
+
+    def since(self, start: float, end: float) -> dict[str, float]:
+        out: dict[str, float] = {}
+        marks = [(p, t) for p, t in self.marks if start <= t <= end] + [("", end)]
+        for (phase, t0), (_next, t1) in zip(marks, marks[1:], strict=False):
+            out[phase] = round(out.get(phase, 0) + t1 - t0, 3)
+        return out
+
+
+def child(kind: str, n: int, base_n: int, cold: bool) -> dict:
     user = setup()
     from django.db import connection
 
     from tuopin.exchange import actions
 
+    phases = Phases()
+    real = actions.set_progress
+
+    def spy(batch, phase, done, total):
+        phases(batch, phase, done, total)
+        real(batch, phase, done, total)
+
+    actions.set_progress = spy
     tmp = Path(tempfile.mkdtemp())
     path = tmp / f"bench.{kind}"
     t0 = time.perf_counter()
     (write_csv if kind == "csv" else write_xlsx)(path, n)
     gen = time.perf_counter() - t0
+    w0, c0, b0 = time.perf_counter(), _cpu(), _backend_cpu()
     batch = actions.stage_import(actor=user, source=path, filename=path.name)
+    w1 = time.perf_counter()
     batch = actions.validate_batch(batch, actor=user)
-    validated_s = batch.seconds
+    w2, c2, b2 = time.perf_counter(), _cpu(), _backend_cpu()
     assert batch.error_count == 0, list(batch.issues.all()[:5])
-    t0 = time.perf_counter()
+    if cold:
+        from tuopin.exchange import plancache
+
+        plancache.discard(actions.staged_path(batch))
     batch = actions.commit_batch(batch, actor=user)
-    commit = time.perf_counter() - t0
+    w3, c3, b3 = time.perf_counter(), _cpu(), _backend_cpu()
+    assert batch.created_members == n
     out = {
         "db": connection.vendor,
         "format": kind,
         "rows": n,
+        "cold": cold,
         "file_mb": round(path.stat().st_size / 2**20, 1),
         "generate_s": round(gen, 1),
-        "preview_validate_s": round(validated_s, 2),
-        "commit_s": round(commit, 2),
-        "rows_per_s": round(n / commit),
+        "stage_s": round(w1 - w0, 2),
+        "preview_s": round(w2 - w1, 2),
+        "commit_s": round(w3 - w2, 2),
+        "whole_s": round(w3 - w0, 2),
+        "preview_rows_per_s": round(n / (w2 - w1)),
+        "commit_rows_per_s": round(n / (w3 - w2)),
+        "whole_rows_per_s": round(n / (w3 - w0)),
+        "preview_phases": phases.since(w1, w2),
+        "commit_phases": phases.since(w2, w3),
+        "cpu_preview_s": round(c2 - c0, 2),
+        "cpu_commit_s": round(c3 - c2, 2),
+        "load": os.getloadavg()[0],
     }
+    if b0 is not None:
+        out["backend_cpu_preview_s"] = round(b2 - b0, 2)
+        out["backend_cpu_commit_s"] = round(b3 - b2, 2)
     import resource
 
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -249,9 +351,22 @@ def child(kind: str, n: int, base_n: int) -> dict:
                 "baseline_rows": base_n,
                 "baseline_s": round(secs, 2),
                 "baseline_rows_per_s": round(base_n / secs),
-                "ratio_per_row": round((secs / base_n) / (commit / n), 1),
+                "ratio_per_row": round((secs / base_n) / ((w3 - w2) / n), 1),
+                "ratio_whole_per_row": round((secs / base_n) / ((w3 - w0) / n), 1),
             }
         )
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def median_of(runs: list[dict]) -> dict:
+    """The median of every number over the runs (the first run's other values)."""
+    import statistics
+
+    out = dict(runs[0], runs=len(runs), median=True)
+    for key, value in runs[0].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[key] = round(statistics.median(r[key] for r in runs), 2)
     return out
 
 
@@ -260,31 +375,50 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--csv", default="100000")
     ap.add_argument("--xlsx", default="")
-    ap.add_argument("--baseline", type=int, default=5000)
-    ap.add_argument("--child", nargs=3)
+    ap.add_argument("--baseline", type=int, default=2000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--cold", action="store_true", help="drop the preview's validated cells before the commit")
+    ap.add_argument("--child", nargs=4)
     args = ap.parse_args()
     if args.child:
-        kind, n, base_n = args.child
-        print(json.dumps(child(kind, int(n), int(base_n)), ensure_ascii=False), flush=True)
+        kind, n, base_n, cold = args.child
+        print(json.dumps(child(kind, int(n), int(base_n), cold == "1"), ensure_ascii=False), flush=True)
         return
     jobs = [("csv", int(n)) for n in args.csv.split(",") if n] + [("xlsx", int(n)) for n in args.xlsx.split(",") if n]
     for kind, n in jobs:
-        env = dict(os.environ, TUOPIN_HOME_DIR=tempfile.mkdtemp())
-        name = None
-        if args.db == "postgres":
-            import psycopg
+        runs = []
+        for _k in range(args.repeat):
+            env = dict(os.environ, TUOPIN_HOME_DIR=tempfile.mkdtemp())
+            name = None
+            if args.db == "postgres":
+                import psycopg
 
-            name = f"tuopin_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
-                c.execute(f'CREATE DATABASE "{name}"')
-            env["DATABASE_URL"] = PG_BASE + name
-        else:
-            env["DATABASE_URL"] = f"sqlite:///{env['TUOPIN_HOME_DIR']}/bench.sqlite3"
-        base_n = args.baseline if kind == "csv" else 0
-        subprocess.run([sys.executable, __file__, "--child", kind, str(n), str(base_n)], env=env, check=True, cwd=ROOT)
-        if name:
-            with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
-                c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                name = f"importspeed_{uuid.uuid4().hex[:8]}"
+                with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+                    c.execute(f'CREATE DATABASE "{name}"')
+                env["DATABASE_URL"] = PG_BASE + name
+            else:
+                env["DATABASE_URL"] = f"sqlite:///{env['TUOPIN_HOME_DIR']}/bench.sqlite3"
+            base_n = args.baseline if kind == "csv" else 0
+            try:
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", kind, str(n), str(base_n), "1" if args.cold else "0"],
+                    env=env,
+                    check=True,
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                )
+            finally:
+                if name:
+                    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+                        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                shutil.rmtree(env["TUOPIN_HOME_DIR"], ignore_errors=True)
+            line = out.stdout.strip().splitlines()[-1]
+            print(line, flush=True)
+            runs.append(json.loads(line))
+        if len(runs) > 1:
+            print(json.dumps(median_of(runs), ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":

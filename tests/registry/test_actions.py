@@ -144,6 +144,11 @@ def test_year_income_arithmetic(clerk_a, regions):
         ("wage_income", "99999999"),
         ("housing_safety", "E"),
         ("water_trip_minutes", "-3"),
+        ("water_litres_per_day", "40000"),  # beyond the column's type: refused, not a database error
+        ("housing_area", "NaN"),
+        ("water_shortage_days", "400"),
+        ("housing_built_year", "1800"),
+        ("water_piped", "maybe"),  # yes/no words only, never bool("maybe")
         ("nonsense", 1),
     ],
 )

@@ -10,6 +10,7 @@ plaintext and never a plain (guessable) hash.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -45,6 +46,32 @@ def encrypt(plaintext: str) -> str:
     nonce = os.urandom(12)
     token = aead.encrypt(nonce, plaintext.encode("utf-8"), key_id.encode())
     return f"{key_id}${base64.b64encode(nonce + token).decode('ascii')}"
+
+
+def encrypt_many(values: list[str]) -> list[str]:
+    """:func:`encrypt` for a whole column: the same tokens (fresh random nonce each), one ``urandom`` call.
+
+    Used by bulk imports, where a million calls of :func:`encrypt` cost seconds in call overhead alone.
+    """
+    key_id, aead = _keys(settings.FIELD_ENCRYPTION_KEYS)[0]
+    aad, prefix, seal, b64 = key_id.encode(), f"{key_id}$", aead.encrypt, binascii.b2a_base64
+    nonces = os.urandom(12 * len(values))
+    out = []
+    for k, value in enumerate(values):
+        nonce = nonces[12 * k : 12 * k + 12]
+        out.append(prefix + b64(nonce + seal(nonce, value.encode("utf-8"), aad), newline=False).decode("ascii"))
+    return out
+
+
+def lookup_hashes(values: list[str], *, purpose: str = "id") -> list[str]:
+    """:func:`lookup_hash` for a whole column (the keyed state is set up once, then copied per value)."""
+    base = hmac.new(f"{purpose}:{settings.LOOKUP_HASH_KEY}".encode(), digestmod=hashlib.sha256)
+    out = []
+    for value in values:
+        h = base.copy()
+        h.update(value.encode("utf-8"))
+        out.append(h.hexdigest())
+    return out
 
 
 def decrypt(token: str) -> str:

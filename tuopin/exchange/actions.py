@@ -23,18 +23,17 @@ from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
-from tuopin.core.idnumber import mask_id
+from tuopin.core.bulk import bulk_session, paused_gc
 from tuopin.core.scoping import check_in_jurisdiction, user_prefix
 
-from . import households as hs
-from .commit import write_plan
+from . import plancache
 from .files import FileRefused, Limits, check_upload, read_table
+from .layouts import layout_of
 from .models import BatchStatus, CommitMode, CrossCheckHit, Disposition, ImportBatch, ImportIssue
 from .schema import Problems, bind_header
 
 __all__ = ["stage_import", "validate_batch", "commit_batch", "dispose_hit", "staged_path", "read_progress"]
 
-PREVIEW_ROWS = 20
 MAX_STORED_ISSUES = 50_000  # the report lists every problem; the database keeps the first ones for the page
 
 
@@ -118,40 +117,48 @@ def stage_import(
     return batch
 
 
-def _plan(batch: ImportBatch, actor: Any, progress=None) -> tuple[hs.Plan | None, Problems, list[str]]:
-    table = read_table(staged_path(batch), batch.file_kind, Limits.from_settings())
-    problems = Problems()
-    bound = bind_header(table, hs.COLUMNS, problems)
-    if bound is None or problems.fatal:
-        return None, problems, table.notes
-    return hs.validate(bound, problems, actor=actor, progress=progress), problems, table.notes
+def _plan(batch: ImportBatch, actor: Any, *, keep: bool) -> tuple[Any, Problems, list[str], bool]:
+    """The batch's validated plan, its problems and reading notes; whether the preview's cells were reused.
+
+    Cell validation is reused from the preview when nothing it depended on has changed (the cache's
+    fingerprint); the checks against the registry always run now. ``keep`` stores the validated cells
+    for the commit (the preview does).
+    """
+    layout = layout_of(batch.schema)
+    path = staged_path(batch)
+    key = plancache.fingerprint(batch, actor)
+    cached = None if keep else plancache.load(path, key)
+    if cached is not None:
+        plan, notes = cached
+    else:
+        set_progress(batch, "读取文件", 0, 1)
+        table = read_table(path, batch.file_kind, Limits.from_settings())
+        problems = Problems()
+        bound = bind_header(table, layout.columns, problems)
+        notes = table.notes
+        del table  # the rows as text are no longer needed: columns from here on
+        if bound is None or problems.fatal:
+            return None, problems, notes, False
+        plan = layout.validate_cells(
+            bound, problems, actor=actor, progress=lambda d, t: set_progress(batch, "校验", d, t)
+        )
+        if problems.fatal:
+            return None, problems, notes, False
+        if keep:
+            plancache.save(path, key, (layout.cacheable(plan), notes))
+    set_progress(batch, "与登记簿比对", 0, 1)
+    layout.check_registry(plan, actor)
+    return plan, plan.problems, notes, cached is not None
 
 
-def issue_rows(plan: hs.Plan | None, problems: Problems) -> list[tuple[int, str, int, str]]:
+def issue_rows(batch: ImportBatch, plan: Any, problems: Problems) -> list[tuple[int, str, int, str]]:
     """(row number, column label, file column index, message), in file order."""
     if plan is None:
         return [(0, "", -1, m) for m in problems.fatal]
+    labels = layout_of(batch.schema).labels
     pos, nums = plan.bound.positions, plan.bound.rownums
-    out = [(nums[i], hs.LABELS.get(k, k), pos.get(k, -1), m) for i, k, m in problems.items]
+    out = [(nums[i], labels.get(k, k), pos.get(k, -1), m) for i, k, m in problems.items]
     out.sort(key=lambda r: (r[0], r[2]))
-    return out
-
-
-def _preview(plan: hs.Plan) -> list[dict[str, Any]]:
-    """The first rows as the registry will hold them — the ID masked, never in clear."""
-    out = []
-    cols = plan.bound.columns
-    for i in range(min(plan.n, PREVIEW_ROWS)):
-        out.append(
-            {
-                "行号": plan.bound.rownums[i],
-                "户编号": plan.number[i],
-                "姓名": cols["name"][i],
-                "公民身份号码": mask_id(plan.ids[i]) if plan.ids[i] else "（无效）",
-                "与户主关系": plan.member_values["relation"][i],
-                "行政村": (plan.hh_values.get(plan.number[i]) or {}).get("village") or "",
-            }
-        )
     return out
 
 
@@ -164,21 +171,23 @@ def validate_batch(batch: ImportBatch, *, actor: Any) -> ImportBatch:
     started = time.perf_counter()
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.VALIDATING)
     try:
-        plan, problems, notes = _plan(batch, actor, progress=lambda d, t: set_progress(batch, "校验", d, t))
+        with paused_gc():
+            plan, problems, notes, _reused = _plan(batch, actor, keep=True)
     except FileRefused as exc:
         staged_path(batch).unlink(missing_ok=True)
+        plancache.discard(staged_path(batch))
         ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.REFUSED, message=" ".join(exc.messages)[:500])
         batch.refresh_from_db()
         return batch
-    issues = issue_rows(plan, problems)
+    issues = issue_rows(batch, plan, problems)
     batch.notes = notes
     batch.error_count = len(issues)
     batch.error_rows = len({r for r, *_x in issues})
     if plan is not None:
-        batch.rows, batch.households = plan.n, len(plan.hh_rows)
-        batch.valid_households = len(plan.valid_households())
-        batch.existing_households = len(plan.existing)
-        batch.preview = _preview(plan)
+        layout = layout_of(batch.schema)
+        for name, value in layout.counts(plan).items():
+            setattr(batch, name, value)
+        batch.preview = layout.preview(plan)
     batch.status, batch.validated_at = BatchStatus.VALIDATED, timezone.now()
     batch.message = _("文件无法导入：%(m)s") % {"m": "；".join(problems.fatal)} if problems.fatal else ""
     batch.seconds = round(time.perf_counter() - started, 3)
@@ -199,10 +208,12 @@ def validate_batch(batch: ImportBatch, *, actor: Any) -> ImportBatch:
 def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) -> ImportBatch:
     """Write the batch into the registry in one transaction, or nothing at all.
 
-    The file is validated again inside the transaction, so the checks see the registry as it is at
-    commit (someone may have registered a person since the preview). ``mode`` "all" refuses a file
-    with any problem; "valid_only" writes only the households without one. A file already committed
-    (same hash) adds nothing; households already registered with the same members are skipped.
+    The checks against the registry run again inside the transaction, so they see the registry as it
+    is at commit (someone may have registered a person since the preview); the cells are validated
+    again too unless the preview's validation still holds (same file, regions, importer and day).
+    ``mode`` "all" refuses a file with any problem; "valid_only" writes only the households (records)
+    without one. A file already committed (same hash) adds nothing; households already registered with
+    the same members, and records already recorded, are skipped.
     """
     _require(actor, Capability.IMPORT)
     batch = ImportBatch.objects.visible_to(actor).get(pk=batch.pk)
@@ -224,8 +235,8 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
     started = time.perf_counter()
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.COMMITTING, mode=mode)
     try:
-        with transaction.atomic():
-            plan, problems, _notes = _plan(batch, actor, progress=lambda d, t: set_progress(batch, "校验", d, t))
+        with paused_gc(), transaction.atomic(), bulk_session():
+            plan, problems, _notes, reused = _plan(batch, actor, keep=False)
             if plan is None:
                 raise ValidationError(_("文件无法导入：%(m)s") % {"m": "；".join(problems.fatal)})
             if problems.items and mode == CommitMode.ALL:
@@ -236,7 +247,8 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
                     % {"n": len(problems.items)},
                     code="has_errors",
                 )
-            counts = write_plan(
+            layout = layout_of(batch.schema)
+            counts = layout.write(
                 plan,
                 batch=batch,
                 actor=actor,
@@ -244,25 +256,26 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
                 progress=lambda d, t: set_progress(batch, "写入", d, t),
             )
             batch.status, batch.committed_at, batch.mode = BatchStatus.COMMITTED, timezone.now(), mode
-            batch.created_households, batch.created_members, batch.year_rows = (
-                counts["households"],
-                counts["members"],
-                counts["years"],
-            )
+            batch.created_households = counts.get("households", 0)
+            batch.created_members = counts.get("members", 0)
+            batch.year_rows = counts.get("years", 0)
+            batch.created_records = counts.get("records", 0)
             batch.seconds = round(time.perf_counter() - started, 3)
             batch.save()
             audit.record(
                 actor,
                 "import.commit",
                 obj=batch,
-                summary=f"导入 {batch.filename}：新增{counts['households']}户{counts['members']}人，年度记录{counts['years']}条",
+                summary=f"导入 {batch.filename}：{layout.describe(counts)}",
                 changes={
                     "file_hash": batch.file_hash,
+                    "schema": batch.schema,
                     "mode": mode,
                     "rows": plan.n,
                     **counts,
-                    "skipped_households": len(plan.hh_rows) - counts["households"],
                     "problems": len(problems.items),
+                    # the cells as validated by the preview (same file, regions, importer, day) or again now
+                    "cells_validated": "preview" if reused else "commit",
                 },
             )
     except IntegrityError:
@@ -279,6 +292,7 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
         ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, message=" ".join(exc.messages)[:500])
         raise
     staged_path(batch).unlink(missing_ok=True)  # the registry now holds the data; keep the hash, not the file
+    plancache.discard(staged_path(batch))
     set_progress(batch, "完成", 1, 1)
     return batch
 

@@ -235,7 +235,11 @@ def _read_xlsx(path: Path, limits: Limits) -> Table:
         raise _refuse(_("工作表行数超过上限 %(max)d 行，请分批导入。") % {"max": limits.max_rows}, "too_many_rows")
     raw = sheet.to_python(skip_empty_area=False)
     table = Table(rows=[], rownums=[], encoding="xlsx")
+    text_only = {str}
     for i, row in enumerate(raw):
+        if set(map(type, row)) <= text_only:  # most sheets are text: no per-cell conversion (C-level check)
+            table.rows.append(row)
+            continue
         cells = []
         for j, value in enumerate(row):
             text, problem = _text(value)
@@ -243,7 +247,7 @@ def _read_xlsx(path: Path, limits: Limits) -> Table:
             if problem:
                 table.bad_cells[(i, j)] = problem
         table.rows.append(cells)
-        table.rownums.append(i + 1)
+    table.rownums = list(range(1, len(table.rows) + 1))
     merged = sheet.merged_cell_ranges or []
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(table.rows):

@@ -3,45 +3,53 @@
 Validation is column-wise and set-based, and applies exactly the rules of ``registry.actions``
 (``create_household`` with its members, then ``set_household_year``):
 
-* ID numbers: a fast path accepts only numbers that ``parse_id_number`` accepts, with the same parsed
-  result (a property test holds them together); any other value goes through ``parse_id_number``
-  itself, so the messages are the action's own. Gender and birth date are cross-checked with the ID.
+* ID numbers: checked as a column (:mod:`.idcolumn`): a numpy fast path that accepts only what
+  ``parse_id_number`` accepts, with the same result, and ``parse_id_number`` itself for every other
+  value, so the messages are the action's own. Gender and birth date are cross-checked with the ID.
 * Codes: ``check_choice`` semantics — a value must be a national code; labels and listed synonyms
   are accepted as spellings of a code. ``check_causes`` for the causes; ``to_money`` for incomes;
   务工时间 0–12; years 2013–next year (``_check_year``); one head per household; the person not
   current in another household (the partial unique index stays the final guard, as for the action).
+* The year's housing, water, land and living facts: ``household_year_value`` and
+  ``check_household_year`` — the validators ``set_household_year`` itself calls.
 * Jurisdiction: the village must be a village inside the importer's jurisdiction.
 
-The commit writes the same rows the actions would (household, its first status-history row, members,
-member years, household year with net income and its per-capita value) with bulk inserts inside one
-transaction, and one audit row for the batch instead of one per household (design decision recorded in
-docs/decisions.md). Households already registered with exactly the same members are not touched (the
-same file twice adds nothing); for them only a missing year is added.
+Every check runs once per distinct value of a column (a code column of a million rows has a handful);
+only the ID numbers and names are per row. :func:`validate_cells` needs nothing from the registry but
+the regions, so its result can be kept from the preview to the commit (:mod:`.plancache`);
+:func:`.lookups.check_registry` joins the file against the registry and always runs again inside the commit.
+The commit (:mod:`.commit`) writes the same rows the actions would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
-from tuopin.core.crypto import lookup_hash
-from tuopin.core.idnumber import _known_division, parse_id_number
-from tuopin.core.scoping import user_prefix
-from tuopin.geo.choices import Level
-from tuopin.geo.models import Region
+from tuopin.core.crypto import lookup_hashes
+from tuopin.core.idnumber import _known_division
 from tuopin.registry import choices as c
-from tuopin.registry.validation import check_causes, to_money
+from tuopin.registry.validation import (
+    HOUSEHOLD_YEAR_CHOICES,
+    HOUSEHOLD_YEAR_FIELDS,
+    INCOME_FIELDS,
+    check_causes,
+    check_household_year,
+    household_year_value,
+    to_money,
+)
 
+from .idcolumn import id_column
+from .lookups import resolve_villages
 from .schema import (
     Bound,
     Column,
@@ -100,8 +108,37 @@ COLUMNS: tuple[Column, ...] = (
     C("property_income", "财产性收入", ()),
     C("transfer_income", "转移性收入", ()),
     C("business_expenses", "生产经营费用支出", ("生产经营支出", "经营费用支出")),
+    C("rigid_spending", "刚性支出（因病、因灾、因意外）", ("刚性支出", "刚性支出合计")),
+    C("food_clothing_secure", "吃穿不愁", ("是否吃穿不愁",)),
+    # A21–A24 and the living conditions of the form; labels as the form prints them, with units.
+    C("housing_area", "住房面积（平方米）", ("住房面积", "房屋面积")),
+    C("housing_structure", "住房结构", ("住房主要结构", "房屋结构")),
+    C("housing_built_year", "建房年份", ("建房时间", "建房年度", "房屋建造年份")),
+    C("housing_safety", "住房安全等级", ("危房等级", "住房安全鉴定等级", "房屋安全等级", "危房鉴定等级")),
+    C("housed_otherwise", "无房但已妥善安置", ("无房户已妥善安置", "已妥善安置")),
+    C("relocated", "易地扶贫搬迁", ("是否易地扶贫搬迁户", "易地搬迁", "易地扶贫搬迁户")),
+    C("water_source", "饮水来源", ("饮水情况", "饮水水源", "水源类型")),
+    C("water_litres_per_day", "人均日供水量（升）", ("人均日供水量", "日供水量", "供水量", "人均日用水量")),
+    C("water_quality_ok", "水质达标", ("水质", "饮水水质", "水质是否达标", "饮水安全水质达标")),
+    C("water_piped", "自来水入户", ("是否通自来水", "通自来水", "自来水")),
+    C("water_trip_minutes", "取水往返时间（分钟）", ("取水往返时间", "取水时间")),
+    C("water_horizontal_m", "取水水平距离（米）", ("取水水平距离", "水平距离")),
+    C("water_vertical_m", "取水垂直距离（米）", ("取水垂直距离", "垂直距离")),
+    C("water_shortage_days", "年缺水天数", ("缺水天数", "全年缺水天数")),
+    C("arable_land_mu", "耕地面积（亩）", ("耕地面积", "耕地")),
+    C("irrigated_land_mu", "有效灌溉面积（亩）", ("有效灌溉面积", "灌溉面积")),
+    C("forest_land_mu", "林地面积（亩）", ("林地面积", "林地")),
+    C("grassland_mu", "牧草地面积（亩）", ("牧草地面积", "草地面积")),
+    C("water_surface_mu", "水面面积（亩）", ("水面面积",)),
+    C("has_electricity", "通生活用电", ("是否通生活用电", "生活用电", "通电")),
+    C("fuel", "主要燃料", ("主要燃料类型", "燃料类型")),
+    C("road_type", "入户路类型", ("入户路", "入户道路类型", "入户路面类型")),
+    C("sanitary_toilet", "卫生厕所", ("是否有卫生厕所", "有无卫生厕所")),
+    C("km_to_main_road", "距村主干路（公里）", ("距村主干路", "与村主干路距离", "距村主干路距离")),
 )
 LABELS = {col.key: col.label for col in COLUMNS}
+# The yearly household facts beyond the income (set_household_year), validated by its own validator.
+FACT_KEYS = tuple(k for k in HOUSEHOLD_YEAR_FIELDS if k not in INCOME_FIELDS[:5])
 HOUSEHOLD_KEYS = (
     "province",
     "city",
@@ -125,6 +162,7 @@ HOUSEHOLD_KEYS = (
     "property_income",
     "transfer_income",
     "business_expenses",
+    *FACT_KEYS,
 )
 INCOME_KEYS = ("wage_income", "business_income", "property_income", "transfer_income", "business_expenses")
 MEMBER_CODE_FIELDS = {
@@ -176,6 +214,96 @@ GENDER_SYNONYMS = {"男性": "1", "女性": "2"}
 CAUSE_SPLIT = str.maketrans(dict.fromkeys(",，;；/／ ", "、"))
 
 
+# The template's example row (a synthetic household).
+TEMPLATE_EXAMPLE = {
+    "province": "吉林省",
+    "city": "辽源市",
+    "county": "东辽县",
+    "town": "渭津镇",
+    "village": "大榆村",
+    "village_code": "220422101201",
+    "group": "三组",
+    "number": "2204221012010001",
+    "head_name": "王某某",
+    "identification_standard": "国家标准",
+    "category": "一般贫困户",
+    "main_cause": "因病",
+    "other_causes": "缺技术、缺资金",
+    "identification_year": "2016",
+    "year": "2019",
+    "name": "王某某",
+    "gender": "男",
+    "id_number": "（18位身份证号，设为文本）",
+    "relation": "户主",
+    "ethnicity": "汉族",
+    "education": "小学",
+    "school_status": "非在校生",
+    "health": "长期慢性病",
+    "labour": "普通劳动力",
+    "migrant_work": "未务工",
+    "migrant_months": "0",
+    "dibao": "否",
+    "tekun": "否",
+    "medical_insured": "是",
+    "pension_insured": "是",
+    "wage_income": "12000",
+    "business_income": "3000",
+    "property_income": "0",
+    "transfer_income": "2400.50",
+    "business_expenses": "800",
+    "rigid_spending": "3000",
+    "food_clothing_secure": "是",
+    "housing_area": "72.5",
+    "housing_structure": "砖混",
+    "housing_built_year": "2008",
+    "housing_safety": "B级",
+    "housed_otherwise": "否",
+    "relocated": "否",
+    "water_source": "净化自来水",
+    "water_litres_per_day": "60",
+    "water_quality_ok": "是",
+    "water_piped": "是",
+    "water_trip_minutes": "0",
+    "water_horizontal_m": "0",
+    "water_vertical_m": "0",
+    "water_shortage_days": "0",
+    "arable_land_mu": "8.5",
+    "irrigated_land_mu": "3",
+    "forest_land_mu": "0",
+    "grassland_mu": "0",
+    "water_surface_mu": "0",
+    "has_electricity": "是",
+    "fuel": "柴草",
+    "road_type": "水泥路",
+    "sanitary_toilet": "否",
+    "km_to_main_road": "0.5",
+}
+
+# Spellings of the yearly facts' codes a clerk writes besides the code and the label.
+FACT_SPELLINGS: dict[str, dict[str, str]] = {
+    "housing_structure": {"钢混": "1", "框架": "1", "砖木": "3", "砖瓦": "3", "土坯": "4", "竹草": "4", "彩钢房": "5"},
+    "housing_safety": {
+        **{f"{g}级": g for g in "ABCD"},
+        **{g.lower(): g for g in "ABCD"},
+        **{f"{g.lower()}级": g for g in "ABCD"},
+        "安全": "A",
+        "基本安全": "B",
+        "局部危房": "C",
+        "整幢危房": "D",
+        "无房户": "N",
+        "无": "N",
+    },
+    "water_source": {"自来水": "1", "井水": "2", "泉水": "2", "河水": "4", "雨水": "5", "窖水": "5", "桶装": "6"},
+    "fuel": {"柴": "1", "柴火": "1", "煤": "3", "电": "4", "液化气": "4", "天然气": "4", "沼气": "4"},
+    "road_type": {"土路": "0", "砂石": "1", "水泥": "2", "硬化路": "2", "沥青": "3"},
+}
+
+
+@lru_cache(maxsize=8192)
+def _division(code: str) -> bool:
+    return _known_division(code)
+
+
 @lru_cache(maxsize=4096)
 def _birth(ymd: str, today: dt.date) -> dt.date | None:
     try:
@@ -185,16 +313,13 @@ def _birth(ymd: str, today: dt.date) -> dt.date | None:
     return birth if birth <= today and birth.year >= 1890 else None
 
 
-@lru_cache(maxsize=8192)
-def _division(code: str) -> bool:
-    return _known_division(code)
-
-
 def fast_id(value: str, today: dt.date) -> tuple[str, dt.date, str] | None:
     """(number, birth date, gender) when ``value`` is a plain valid 18-character number, else None.
 
     Accepts a subset of what ``parse_id_number`` accepts, with the same result; None sends the value
     to ``parse_id_number`` itself (legacy 15-digit numbers, separators, lower-case x, every error).
+    One value at a time, for lists matched row by row (cross-checks); a file's column goes through
+    :func:`.idcolumn.id_column`.
     """
     if len(value) != 18 or not value[:17].isdigit():
         return None
@@ -209,34 +334,39 @@ def fast_id(value: str, today: dt.date) -> tuple[str, dt.date, str] | None:
 
 @dataclass
 class Plan:
-    """A validated file: per row values and per household groupings, ready to commit."""
+    """A validated file: member values per row, household values per household, ready to commit.
+
+    Households are columns too: ``households`` lists the numbers in file order and ``hh[key][k]`` is
+    the cleaned value of ``key`` for ``households[k]``.
+    """
 
     bound: Bound
     problems: Problems
     n: int
     number: list[str]
     hh_rows: dict[str, list[int]]  # household number → its row indices, file order
-    hh_values: dict[str, dict[str, Any]]  # household number → cleaned household fields
+    households: list[str]
+    hh: dict[str, list[Any]]
     ids: list[str | None]
     births: list[dt.date | None]
     genders: list[str]
     hashes: list[str]
     member_values: dict[str, list[Any]]
+    facts: tuple[str, ...] = ()  # the yearly facts the file gives (columns present)
     existing: dict[str, tuple[int, dict[str, int]]] = field(default_factory=dict)  # number → (pk, hash → member pk)
     existing_years: set[str] = field(default_factory=set)  # numbers whose year is already recorded
     bad_households: set[str] = field(default_factory=set)
-    orphan_rows: set[int] = field(default_factory=set)
 
     def valid_households(self) -> list[str]:
-        return [h for h in self.hh_rows if h not in self.bad_households]
+        return [h for h in self.households if h not in self.bad_households]
 
 
 def _year(label: str, *, blank_ok: bool):
     return int_range(label, 2013, timezone.localdate().year + 1, blank=0 if blank_ok else None)
 
 
-def validate(bound: Bound, problems: Problems, *, actor: Any, progress=None) -> Plan:
-    """Check every cell and every cross-row rule; returns a :class:`Plan` (problems recorded inside)."""
+def validate_cells(bound: Bound, problems: Problems, *, actor: Any, progress=None) -> Plan:
+    """Every cell and every rule across rows of the file; nothing read from the registry but the regions."""
     cols, n = bound.columns, bound.n
     blank = [""] * n
 
@@ -245,55 +375,99 @@ def validate(bound: Bound, problems: Problems, *, actor: Any, progress=None) -> 
 
     today = timezone.localdate()
     number = col("number")
-    for i, v in enumerate(number):
-        if not v:
-            problems.add(i, "number", _("缺少户编号：成员行必须属于一户。"))
-        elif len(v) > 20:
-            problems.add(i, "number", _("户编号不能超过20个字符。"))
-    # --- identity: ID number, gender and birth date cross-checked, name required -------------------
-    ids: list[str | None] = [None] * n
-    births: list[dt.date | None] = [None] * n
-    genders = [""] * n
-    hashes = [""] * n
-    gender_lookup = choice_lookup(c.Gender, GENDER_SYNONYMS)
-    raw_ids, raw_gender, raw_birth, names = col("id_number"), col("gender"), col("birth_date"), col("name")
+    _filled(number, "number", 20, _("缺少户编号：成员行必须属于一户。"), _("户编号不能超过20个字符。"), problems)
+    if progress:
+        progress(0, 4)
+    ids, births, genders, hashes = _identity(bound, problems, today)
+    if progress:
+        progress(1, 4)
+    mv = _member_codes(cols, col, problems, blank)
+    # --- households: fields consistent across the household's rows ---------------------------------
+    grouping = _Grouping.of(number)
+    hh_rows, households = grouping.hh_rows, grouping.households
+    raw = {k: _household_column(cols[k], k, grouping, problems, bound.rownums) for k in HOUSEHOLD_KEYS if k in cols}
+    if progress:
+        progress(2, 4)
+    where = _Where(cols, hh_rows, households)
+    hh = _households(raw, grouping, mv["relation"], col("name"), problems, where)
+    hh["village"] = resolve_villages(raw, households, hh_rows, problems, where, actor=actor)
+    facts = tuple(k for k in FACT_KEYS if k in raw)
+    hh.update(_facts(raw, facts, households, problems, where))
+    if progress:
+        progress(3, 4)
+    return Plan(
+        bound=bound,
+        problems=problems,
+        n=n,
+        number=number,
+        hh_rows=hh_rows,
+        households=households,
+        hh=hh,
+        ids=ids,
+        births=births,
+        genders=genders,
+        hashes=hashes,
+        member_values=mv,
+        facts=facts,
+    )
+
+
+def _identity(bound: Bound, problems: Problems, today: dt.date):
+    """ID number, gender and birth date cross-checked, name required, the same person not twice."""
+    cols, n = bound.columns, bound.n
+    blank = [""] * n
     flagged = {i for i, k, _m in problems.items if k == "id_number"}  # e.g. an ID Excel stored as a number
-    for i in range(n):
-        if i in flagged:
-            continue
-        parsed = fast_id(raw_ids[i], today)
-        if parsed is None:
-            try:
-                p = parse_id_number(raw_ids[i])
-            except ValidationError as exc:
-                problems.add(i, "id_number", " ".join(exc.messages))
-                continue
-            parsed = (p.number, p.birth_date, p.gender)
-        number_i, birth, gender = parsed
-        ids[i], births[i], genders[i] = number_i, birth, gender
-        hashes[i] = lookup_hash(number_i)
-        g = raw_gender[i]
-        if g and gender_lookup.get(g, g) != gender:
-            problems.add(i, "gender", _("性别与公民身份号码不符（号码显示为%(g)s）。") % {"g": c.Gender(gender).label})
-        b = raw_birth[i]
-        if b and b.replace("/", "-").replace(".", "-") != birth.isoformat() and b != birth.strftime("%Y%m%d"):
-            problems.add(
-                i, "birth_date", _("出生日期与公民身份号码不符（号码显示为%(d)s）。") % {"d": birth.isoformat()}
-            )
-        if not names[i]:
-            problems.add(i, "name", _("请填写姓名。"))
-        elif len(names[i]) > 64:
-            problems.add(i, "name", _("姓名不能超过64个字符。"))
-        if progress and i % 50000 == 0:
-            progress(i, n)
-    # the same person twice in the file
-    first_row: dict[str, int] = {}
-    for i, h in enumerate(hashes):
-        if h:
-            j = first_row.setdefault(h, i)
+    people = id_column(cols.get("id_number", blank), today, skip=flagged)
+    for i, message in people.problems.items():
+        problems.add(i, "id_number", message)
+    ids, births, genders = people.numbers, people.births, people.genders
+    # Cross-checks over the distinct (given, from the ID) pairs; the rows of a contradicting pair after.
+    if "gender" in cols:
+        lookup = choice_lookup(c.Gender, GENDER_SYNONYMS)
+        pairs = set(zip(cols["gender"], genders, strict=True))
+        wrong = {(g, gender) for g, gender in pairs if g and gender and lookup.get(g, g) != gender}
+        for i, pair in enumerate(zip(cols["gender"], genders, strict=True)) if wrong else ():
+            if pair in wrong:
+                message = _("性别与公民身份号码不符（号码显示为%(g)s）。") % {"g": c.Gender(pair[1]).label}
+                problems.add(i, "gender", message)
+    if "birth_date" in cols:
+        pairs = set(zip(cols["birth_date"], births, strict=True))
+        wrong = {(b, birth) for b, birth in pairs if b and birth and not _same_date(b, birth)}
+        for i, pair in enumerate(zip(cols["birth_date"], births, strict=True)) if wrong else ():
+            if pair in wrong:
+                message = _("出生日期与公民身份号码不符（号码显示为%(d)s）。") % {"d": pair[1].isoformat()}
+                problems.add(i, "birth_date", message)
+    _filled(cols.get("name", blank), "name", 64, _("请填写姓名。"), _("姓名不能超过64个字符。"), problems)
+    valid = [i for i, v in enumerate(ids) if v]
+    hashes = [""] * n
+    for i, h in zip(valid, lookup_hashes([ids[i] for i in valid]), strict=True):
+        hashes[i] = h
+    if len(set(hashes)) - ("" in hashes) < len(valid):  # someone twice: find the later rows
+        first_row: dict[str, int] = {}
+        for i in valid:
+            j = first_row.setdefault(hashes[i], i)
             if j != i:
                 problems.add(i, "id_number", _("同一人在文件中出现两次（另见第%(r)d行）。") % {"r": bound.rownums[j]})
-    # --- member codes and yearly facts --------------------------------------------------------------
+    return ids, births, genders, hashes
+
+
+def _filled(values: list[str], key: str, limit: int, blank: str, long: str, problems: Problems) -> None:
+    """Every cell given and at most ``limit`` characters; rows are visited only when one is not."""
+    if "" in values or max(map(len, values), default=0) > limit:
+        for i, v in enumerate(values):
+            if not v:
+                problems.add(i, key, blank)
+            elif len(v) > limit:
+                problems.add(i, key, long)
+
+
+def _same_date(text: str, date: dt.date) -> bool:
+    """出生日期 as written (2019-05-01, 2019/05/01, 2019.05.01, 20190501) against the ID's birth date."""
+    return text.replace("/", "-").replace(".", "-") == date.isoformat() or text == date.strftime("%Y%m%d")
+
+
+def _member_codes(cols, col, problems: Problems, blank: list[str]) -> dict[str, list[Any]]:
+    """Member codes and yearly facts, each validated once per distinct value."""
     mv: dict[str, list[Any]] = {}
     mv["relation"] = code_column(
         col("relation"), "relation", LABELS["relation"], choice_lookup(c.Relation, RELATION_SYNONYMS), problems
@@ -321,270 +495,216 @@ def validate(bound: Bound, problems: Problems, *, actor: Any, progress=None) -> 
         for i, cat in enumerate(mv["disability_category"]):
             if cat and not grade[i]:
                 problems.add(i, "disability_grade", _("已填写残疾类别，请同时填写残疾等级。"))
-    # --- households: fields consistent across the household's rows ---------------------------------
-    hh_rows: dict[str, list[int]] = defaultdict(list)
-    for i, h in enumerate(number):
-        if h:
-            hh_rows[h].append(i)
-    present = [k for k in HOUSEHOLD_KEYS if k in cols]
-    hh_raw: dict[str, dict[str, str]] = {}
-    for h, rows in hh_rows.items():
-        raw: dict[str, str] = {}
-        for k in present:
-            values = cols[k]
-            for i in rows:
-                v = values[i]
-                if not v:
-                    continue  # a blank on a later member row means "as above" (merged cells, national export)
-                if k not in raw:
-                    raw[k] = v
-                    raw[k + "@"] = str(i)
-                elif raw[k] != v:
+    return mv
+
+
+def _household_column(values, key, grouping: _Grouping, problems: Problems, rownums) -> list[str]:
+    """The household's value of a repeated column: its first non-blank cell (a blank on a later member
+    row means "as above", as merged cells and the national export write it); a different non-blank
+    value on a later row is a problem on that cell. When every row equals its household's first row
+    (a machine export repeats every value), one C-level comparison settles the column; otherwise only
+    the households with two different values are visited row by row."""
+    g = grouping
+    if list(map(values.__getitem__, g.lead)) == values:
+        return list(map(values.__getitem__, g.first_rows))
+    pairs = {p for p in set(zip(g.owner, values, strict=True)) if p[0] >= 0 and p[1]}
+    first = dict(pairs)
+    if len(first) != len(pairs):
+        twice = [k for k, n in Counter(k for k, _v in pairs).items() if n > 1]
+        for k in twice:
+            rows = [i for i in g.hh_rows[g.households[k]] if values[i]]
+            j = rows[0]
+            first[k] = values[j]
+            for i in rows[1:]:
+                if values[i] != values[j]:
                     problems.add(
                         i,
-                        k,
+                        key,
                         _("同一户的“%(label)s”前后不一致（第%(r)d行为“%(v)s”）。")
-                        % {"label": LABELS[k], "r": bound.rownums[int(raw[k + "@"])], "v": raw[k][:20]},
+                        % {"label": LABELS[key], "r": rownums[j], "v": values[j][:20]},
                     )
-        hh_raw[h] = raw
-    hh_values = _households(hh_raw, hh_rows, mv["relation"], names, problems, actor=actor)
-    plan = Plan(
-        bound=bound,
-        problems=problems,
-        n=n,
-        number=number,
-        hh_rows=dict(hh_rows),
-        hh_values=hh_values,
-        ids=ids,
-        births=births,
-        genders=genders,
-        hashes=hashes,
-        member_values=mv,
-    )
-    _against_registry(plan, actor)
-    plan.bad_households = {number[i] for i in problems.rows() if number[i]}
-    plan.orphan_rows = {i for i in range(n) if not number[i]}
-    return plan
+    return [first.get(k, "") for k in range(len(g.households))]
 
 
-def _first_row(raw: dict[str, str], key: str, rows: list[int]) -> int:
-    return int(raw.get(key + "@", rows[0]))
+@dataclass
+class _Grouping:
+    """Rows by household: ``owner[i]`` the household index of row ``i`` (-1 without a number), ``lead[i]``
+    the first row of its household (``i`` itself without one), ``first_rows[k]`` household ``k``'s first row."""
+
+    hh_rows: dict[str, list[int]]
+    households: list[str]
+    owner: list[int]
+    lead: list[int]
+    first_rows: list[int]
+
+    @classmethod
+    def of(cls, number: list[str]) -> _Grouping:
+        hh_rows: dict[str, list[int]] = defaultdict(list)
+        for i, h in enumerate(number):
+            if h:
+                hh_rows[h].append(i)
+        households = list(hh_rows)
+        index = {h: k for k, h in enumerate(households)}
+        first_rows = [hh_rows[h][0] for h in households]
+        owner = [index.get(h, -1) for h in number]
+        lead = [first_rows[k] if k >= 0 else i for i, k in enumerate(owner)]
+        return cls(dict(hh_rows), households, owner, lead, first_rows)
 
 
-def _households(hh_raw, hh_rows, relations, names, problems: Problems, *, actor: Any) -> dict[str, dict[str, Any]]:
-    """Household-level checks: village and jurisdiction, codes, causes, years, incomes, exactly one head."""
-    villages = _resolve_villages(hh_raw, hh_rows, problems, actor=actor)
-    std = choice_lookup(c.IdentificationStandard, STANDARD_SYNONYMS)
-    cat = choice_lookup(c.HouseholdCategory, CATEGORY_SYNONYMS)
-    causes = choice_lookup(c.PovertyCause)
-    ident_year = _year(LABELS["identification_year"], blank_ok=False)
-    data_year = _year(LABELS["year"], blank_ok=True)
-    money_cache: dict[tuple[str, str], Any] = {}
-    cause_cache: dict[tuple[str, tuple[str, ...]], Any] = {}
-    out: dict[str, dict[str, Any]] = {}
-    for h, raw in hh_raw.items():
-        rows = hh_rows[h]
-        v: dict[str, Any] = {
-            "village": villages.get(h),
-            "group": raw.get("group", "")[:32],
-            "bank_name": raw.get("bank_name", "")[:64],
-        }
+class _Where:
+    """Where to report a household's problem with a column: its first non-blank cell in that column,
+    else the household's first row."""
 
-        def err(key: str, message: str, raw=raw, rows=rows) -> None:
-            problems.add(_first_row(raw, key, rows), key, message)
+    def __init__(self, cols, hh_rows, households):
+        self.cols, self.hh_rows, self.households = cols, hh_rows, households
 
-        heads = [i for i in rows if relations[i] == c.Relation.HEAD]
-        if len(heads) != 1:
-            problems.add(rows[0], "relation", _("每户必须有且只有一名户主（本户%(n)d名）。") % {"n": len(heads)})
-        elif raw.get("head_name") and raw["head_name"] != names[heads[0]]:
+    def __call__(self, k: int, key: str) -> int:
+        rows = self.hh_rows[self.households[k]]
+        values = self.cols.get(key)
+        if values is not None:
+            for i in rows:
+                if values[i]:
+                    return i
+        return rows[0]
+
+
+def _by_distinct(values: list[str], convert) -> tuple[list[Any], list[tuple[int, str]]]:
+    """``convert`` (raising ``ValidationError``) once per distinct value: the converted column and the
+    (index, message) of every value refused."""
+    problems = Problems()
+    out = cached_column(values, "", convert, problems)
+    return out, [(k, message) for k, _key, message in problems.items]
+
+
+def _households(raw, grouping: _Grouping, relations, names, problems: Problems, where) -> dict[str, list[Any]]:
+    """Household-level checks: codes, causes, years, incomes, contacts, exactly one head."""
+    households, hh_rows = grouping.households, grouping.hh_rows
+    m = len(households)
+
+    def get(key: str) -> list[str]:
+        return raw.get(key) or [""] * m
+
+    def err(k: int, key: str, message: str) -> None:
+        problems.add(where(k, key), key, message)
+
+    hh: dict[str, list[Any]] = {
+        "group": [v[:32] for v in get("group")],
+        "bank_name": [v[:64] for v in get("bank_name")],
+    }
+    heads: dict[int, list[int]] = defaultdict(list)
+    for i in [i for i, r in enumerate(relations) if r == c.Relation.HEAD]:
+        if grouping.owner[i] >= 0:
+            heads[grouping.owner[i]].append(i)
+    head_names = get("head_name")
+    hh["head"] = [""] * m
+    for k, h in enumerate(households):
+        found = heads.get(k, [])
+        if len(found) != 1:
+            problems.add(hh_rows[h][0], "relation", _("每户必须有且只有一名户主（本户%(n)d名）。") % {"n": len(found)})
+            continue
+        hh["head"][k] = names[found[0]]
+        if head_names[k] and head_names[k] != names[found[0]]:
             # The register derives 户主姓名 from the head's row; a different name means a wrong row or head.
             err(
+                k,
                 "head_name",
                 _("户主姓名“%(a)s”与关系为户主的成员“%(b)s”不一致。")
-                % {"a": raw["head_name"][:20], "b": names[heads[0]][:20]},
+                % {"a": head_names[k][:20], "b": names[found[0]][:20]},
             )
-        for key, lookup, default in (("identification_standard", std, "1"), ("category", cat, "1")):
-            value = raw.get(key, "")
-            v[key] = lookup.get(value) if value else default
-            if v[key] is None:
-                err(
-                    key,
-                    _("%(label)s“%(v)s”不在国家代码表中（可填代码或名称）。") % {"label": LABELS[key], "v": value[:20]},
+    for key, lookup, default in (
+        ("identification_standard", choice_lookup(c.IdentificationStandard, STANDARD_SYNONYMS), "1"),
+        ("category", choice_lookup(c.HouseholdCategory, CATEGORY_SYNONYMS), "1"),
+    ):
+
+        def code(v: str, key=key, lookup=lookup, default=default) -> str:
+            if not v:
+                return default
+            if v not in lookup:
+                raise ValidationError(
+                    _("%(label)s“%(v)s”不在国家代码表中（可填代码或名称）。") % {"label": LABELS[key], "v": v[:20]}
                 )
-        main = raw.get("main_cause", "")
-        others = [x for x in raw.get("other_causes", "").translate(CAUSE_SPLIT).split("、") if x]
-        cause_key = (main, tuple(others))
-        hit = cause_cache.get(cause_key)
-        if hit is None:  # check_causes once per distinct combination: a file has a few dozen
-            try:
-                hit = (check_causes(causes.get(main, main) if main else "", [causes.get(x, x) for x in others]), None)
-            except ValidationError as exc:
-                hit = (None, exc.message_dict)
-            cause_cache[cause_key] = hit
-        v["causes"] = hit[0]
+            return lookup[v]
+
+        hh[key], refused = _by_distinct(get(key), code)
+        for k, message in refused:
+            err(k, key, message)
+    causes = choice_lookup(c.PovertyCause)
+
+    def cause_check(pair: tuple[str, str]):  # check_causes once per distinct combination: a file has a few dozen
+        main, other = pair
+        others = [x for x in other.translate(CAUSE_SPLIT).split("、") if x]
+        try:
+            return check_causes(causes.get(main, main) if main else "", [causes.get(x, x) for x in others]), None
+        except ValidationError as exc:
+            return None, exc.message_dict
+
+    cache: dict[tuple[str, str], Any] = {}
+    hh["causes"] = [None] * m
+    for k, pair in enumerate(zip(get("main_cause"), get("other_causes"), strict=True)):
+        hit = cache.get(pair) or cache.setdefault(pair, cause_check(pair))
+        hh["causes"][k] = hit[0]
         for key, messages in (hit[1] or {}).items():
-            err("main_cause" if key == "main_cause" else "other_causes", " ".join(messages))
-        for key, conv in (("identification_year", ident_year), ("year", data_year)):
-            try:
-                v[key] = conv(raw.get(key, ""))
-            except ValidationError as exc:
-                err(key, " ".join(exc.messages))
-        v["year"] = v.get("year") or v.get("identification_year")  # create_household: year or ident_year
-        for key in INCOME_KEYS:
-            value = raw.get(key, "")
-            hit = money_cache.get((key, value))
-            if hit is None:
-                try:
-                    hit = (to_money(key, value, LABELS[key]), None)
-                except ValidationError as exc:
-                    hit = (None, " ".join(exc.messages))
-                money_cache[(key, value)] = hit
-            if hit[1]:
-                err(key, hit[1])
-            v[key] = hit[0]
-        for key, lo, hi in (("phone", 7, 12), ("bank_account", 12, 19)):
-            digits = "".join(ch for ch in raw.get(key, "") if ch.isdigit())
+            err(k, "main_cause" if key == "main_cause" else "other_causes", " ".join(messages))
+    for key, convert in (
+        ("identification_year", _year(LABELS["identification_year"], blank_ok=False)),
+        ("year", _year(LABELS["year"], blank_ok=True)),
+        *((key, (lambda v, key=key: to_money(key, v, LABELS[key]))) for key in INCOME_KEYS),
+    ):
+        hh[key], refused = _by_distinct(get(key), convert)
+        for k, message in refused:
+            err(k, key, message)
+    # create_household: the year of the data is the identification year when not given
+    hh["year"] = [y or iy for y, iy in zip(hh["year"], hh["identification_year"], strict=True)]
+    for key, lo, hi in (("phone", 7, 12), ("bank_account", 12, 19)):
+        out = hh[key] = [""] * m
+        for k, value in enumerate(get(key)):
+            if not value:
+                continue
+            digits = "".join(ch for ch in value if ch.isdigit())
             if digits and not lo <= len(digits) <= hi:
-                err(key, _("%(label)s应为%(lo)d至%(hi)d位数字。") % {"label": LABELS[key], "lo": lo, "hi": hi})
-            v[key] = digits
-        out[h] = v
-    return out
+                err(k, key, _("%(label)s应为%(lo)d至%(hi)d位数字。") % {"label": LABELS[key], "lo": lo, "hi": hi})
+            out[k] = digits
+    return hh
 
 
-def _resolve_villages(hh_raw, hh_rows, problems: Problems, *, actor: Any) -> dict[str, str]:
-    """Household number → village code, from 行政村代码 or from the names 县/乡镇/行政村; outside the
-    importer's jurisdiction (or not a village) is an error on that row."""
-    prefix = user_prefix(actor) or "\uffff"
-    codes = {raw["village_code"] for raw in hh_raw.values() if raw.get("village_code")}
-    names = {raw["village"] for raw in hh_raw.values() if raw.get("village") and not raw.get("village_code")}
-    known = {r.code: r for r in Region.objects.filter(code__in=codes)} if codes else {}
-    by_name: dict[str, list[Region]] = defaultdict(list)
-    if names:
-        for r in Region.objects.filter(name__in=names, level=Level.VILLAGE).select_related("parent__parent"):
-            by_name[r.name].append(r)
-    out: dict[str, str] = {}
-    for h, raw in hh_raw.items():
-        rows = hh_rows[h]
-        code = raw.get("village_code", "")
-        if code:
-            key = "village_code"
-            region = known.get(code.ljust(12, "0") if code.isdigit() else code)
-            if region is None:
-                problems.add(_first_row(raw, key, rows), key, _("行政村代码“%(c)s”不存在。") % {"c": code[:20]})
-                continue
-            if region.level != Level.VILLAGE:
-                problems.add(
-                    _first_row(raw, key, rows), key, _("“%(n)s”不是行政村，户籍必须落在村一级。") % {"n": region.name}
-                )
-                continue
-        elif raw.get("village"):
-            key = "village"
-            candidates = [
-                r
-                for r in by_name.get(raw["village"], [])
-                if (not raw.get("town") or (r.parent and r.parent.name == raw["town"]))
-                and (not raw.get("county") or (r.parent and r.parent.parent and r.parent.parent.name == raw["county"]))
-            ]
-            if not candidates:
-                problems.add(
-                    _first_row(raw, key, rows),
-                    key,
-                    _("找不到行政村“%(v)s”（请核对县、乡镇、村名称，或填写行政村代码）。") % {"v": raw["village"][:20]},
-                )
-                continue
-            if len(candidates) > 1:
-                problems.add(
-                    _first_row(raw, key, rows),
-                    key,
-                    _("行政村“%(v)s”有重名，请填写乡镇和县，或填写行政村代码。") % {"v": raw["village"][:20]},
-                )
-                continue
-            region = candidates[0]
-        else:
-            problems.add(rows[0], "village", _("请填写行政村（名称或代码）。"))
-            continue
-        if not region.code.startswith(prefix):
-            problems.add(
-                _first_row(raw, key, rows), key, _("行政村“%(n)s”不在您的管辖范围内，不能导入。") % {"n": region.name}
-            )
-            continue
-        out[h] = region.code
-    return out
+def _facts(raw, facts, households, problems: Problems, where) -> dict[str, list[Any]]:
+    """The year's housing, water, land and living facts through ``set_household_year``'s own validators.
 
-
-def _against_registry(plan: Plan, actor: Any) -> None:
-    """Set-based checks against the registry: household numbers already used, people already current.
-
-    The file's keyed hashes and numbers go into temporary tables and are joined, so a million rows cost
-    two joins, not a million lookups.
+    A blank cell is "not given" (the field's default, as when the action is called without it); a code
+    may be written as its code, its label or a listed spelling; every other value goes to
+    ``household_year_value`` once per distinct value, and each household's facts to
+    ``check_household_year``.
     """
-    n, hashes, number, problems = plan.n, plan.hashes, plan.number, plan.problems
-    prefix = user_prefix(actor) or "\uffff"
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS exchange_tmp_keys")
-        cur.execute("CREATE TEMPORARY TABLE exchange_tmp_keys (k varchar(64) NOT NULL, pos integer NOT NULL)")
-        rows = [(h, i) for i, h in enumerate(hashes) if h]
-        rows += [(h, -1) for h in plan.hh_rows]
-        _bulk_tmp(cur, rows)
-        cur.execute(
-            "SELECT t.pos, m.id, h.id, h.number, h.village_id FROM exchange_tmp_keys t "
-            "JOIN registry_member m ON m.id_hash = t.k AND m.is_current "
-            "JOIN registry_household h ON h.id = m.household_id WHERE t.pos >= 0"
-        )
-        current = {pos: (mid, hid, hno, village) for pos, mid, hid, hno, village in cur.fetchall()}
-        cur.execute(
-            "SELECT h.number, h.id FROM exchange_tmp_keys t JOIN registry_household h ON h.number = t.k WHERE t.pos = -1"
-        )
-        taken = dict(cur.fetchall())
-        year_of = {h: v.get("year") for h, v in plan.hh_values.items()}
-        if taken:
-            cur.execute(
-                "SELECT h.number, y.year FROM exchange_tmp_keys t JOIN registry_household h ON h.number = t.k "
-                "JOIN registry_householdyear y ON y.household_id = h.id WHERE t.pos = -1"
-            )
-            plan.existing_years = {no for no, y in cur.fetchall() if y == year_of.get(no)}
-            cur.execute(
-                "SELECT h.number, m.id_hash, m.id FROM exchange_tmp_keys t JOIN registry_household h ON h.number = t.k "
-                "JOIN registry_member m ON m.household_id = h.id AND m.is_current WHERE t.pos = -1"
-            )
-            registered: dict[str, dict[str, int]] = defaultdict(dict)
-            for no, h, mid in cur.fetchall():
-                registered[no][h] = mid
-        cur.execute("DROP TABLE exchange_tmp_keys")
-    for i in range(n):
-        hit = current.get(i)
-        if hit is None:
-            continue
-        _mid, _hid, hno, village = hit
-        if hno == number[i]:
-            continue  # the same person in the same household: a re-import, checked below
-        if village.startswith(prefix):
-            message = _("此人已在户%(no)s中登记，一人只能在一户中在册。") % {"no": hno}
-        else:  # the action's wording: never say where someone is registered outside the clerk's jurisdiction
-            message = _("此人已在其他地区的建档立卡户中登记，一人只能在一户中在册；如需迁入请联系上级审核。")
-        problems.add(i, "id_number", message)
-    for no, pk in taken.items():
-        rows = plan.hh_rows[no]
-        in_file = {hashes[i] for i in rows if hashes[i]}
-        if set(registered.get(no, {})) == in_file and in_file:
-            plan.existing[no] = (pk, registered[no])
+    out: dict[str, list[Any]] = {}
+    for key in facts:
+        if key in HOUSEHOLD_YEAR_CHOICES:
+            spell = choice_lookup(HOUSEHOLD_YEAR_CHOICES[key], FACT_SPELLINGS.get(key))
+
+            def convert(v, key=key, spell=spell):
+                code = spell.get(v)
+                if code is None:
+                    raise ValidationError(
+                        _("%(label)s“%(v)s”不在国家代码表中（可填代码或名称）。") % {"label": LABELS[key], "v": v[:20]}
+                    )
+                return household_year_value(key, code)
         else:
-            problems.add(
-                rows[0],
-                "number",
-                _("户编号%(no)s已存在，且成员与已登记的不一致；导入只新增户和年度数据，修改成员请在户详情页办理。")
-                % {"no": no},
-            )
 
+            def convert(v, key=key):
+                return household_year_value(key, v)
 
-def _bulk_tmp(cur, rows: list[tuple[str, int]]) -> None:
-    if connection.vendor == "postgresql":
-        with cur.cursor.copy("COPY exchange_tmp_keys (k, pos) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        cur.executemany("INSERT INTO exchange_tmp_keys (k, pos) VALUES (%s, %s)", rows)
-    cur.execute("CREATE INDEX exchange_tmp_keys_k ON exchange_tmp_keys (k)")
+        given = raw[key]
+        out[key], refused = _by_distinct(given, lambda v, convert=convert: None if v == "" else convert(v))
+        for k, message in refused:
+            problems.add(where(k, key), key, message)
+    if "housing_safety" in out or "housing_area" in out:
+        for k in range(len(households)):
+            given = {key: out[key][k] for key in ("housing_safety", "housing_area") if key in out}
+            try:
+                check_household_year(given)
+            except ValidationError as exc:
+                for key, messages in exc.message_dict.items():
+                    problems.add(where(k, key), key, " ".join(messages))
+    return out
 
 
 def per_capita(net: Decimal, size: int) -> Decimal:

@@ -27,6 +27,14 @@ class BatchStatus(models.TextChoices):
     FAILED = "failed", _("导入失败")
 
 
+class ImportSchema(models.TextChoices):
+    """The kinds of file the import takes (see ``exchange.layouts``)."""
+
+    HOUSEHOLDS = "households", _("贫困户登记表")
+    CLAIMS = "claims", _("医疗费用结算")
+    LOANS = "loans", _("扶贫小额信贷")
+
+
 class CommitMode(models.TextChoices):
     """All-or-nothing, or only the households without any problem."""
 
@@ -41,7 +49,9 @@ class ImportBatch(models.Model):
     Validation results are kept as counts, problems (:class:`ImportIssue`) and a masked preview.
     """
 
-    schema = models.CharField(_("数据类型"), max_length=32, default="households")
+    schema = models.CharField(
+        _("数据类型"), max_length=32, choices=ImportSchema.choices, default=ImportSchema.HOUSEHOLDS
+    )
     source = models.CharField(_("数据来源"), max_length=100, blank=True)
     filename = models.CharField(_("文件名"), max_length=255)
     file_hash = models.CharField(_("文件SHA-256"), max_length=64, db_index=True)
@@ -64,6 +74,7 @@ class ImportBatch(models.Model):
     created_households = models.PositiveIntegerField(_("新增户"), default=0)
     created_members = models.PositiveIntegerField(_("新增成员"), default=0)
     year_rows = models.PositiveIntegerField(_("新增年度记录"), default=0)
+    created_records = models.PositiveIntegerField(_("新增记录"), default=0)  # programme records (claims, loans)
     seconds = models.FloatField(_("用时（秒）"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     validated_at = models.DateTimeField(_("校验时间"), null=True, blank=True)

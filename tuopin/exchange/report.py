@@ -9,61 +9,24 @@ from pathlib import Path
 import xlsxwriter
 from django.utils.translation import gettext as _
 
-from . import households as hs
 from .export import safe_cell
 from .files import Limits, read_table
+from .layouts import Layout, layout_of
 from .models import ImportBatch
 
-TEMPLATE_EXAMPLE = {
-    "province": "吉林省",
-    "city": "辽源市",
-    "county": "东辽县",
-    "town": "渭津镇",
-    "village": "大榆村",
-    "village_code": "220422101201",
-    "group": "三组",
-    "number": "2204221012010001",
-    "head_name": "王某某",
-    "identification_standard": "国家标准",
-    "category": "一般贫困户",
-    "main_cause": "因病",
-    "other_causes": "缺技术、缺资金",
-    "identification_year": "2016",
-    "year": "2019",
-    "name": "王某某",
-    "gender": "男",
-    "id_number": "（18位身份证号，设为文本）",
-    "relation": "户主",
-    "ethnicity": "汉族",
-    "education": "小学",
-    "school_status": "非在校生",
-    "health": "长期慢性病",
-    "labour": "普通劳动力",
-    "migrant_work": "未务工",
-    "migrant_months": "0",
-    "dibao": "否",
-    "tekun": "否",
-    "medical_insured": "是",
-    "pension_insured": "是",
-    "wage_income": "12000",
-    "business_income": "3000",
-    "property_income": "0",
-    "transfer_income": "2400.50",
-    "business_expenses": "800",
-}
 
-
-def template_xlsx() -> bytes:
+def template_xlsx(layout: Layout | None = None) -> bytes:
     """The import template: the form's column names, one example row, and the code lists on a second sheet."""
+    layout = layout or layout_of("households")
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"strings_to_numbers": False, "strings_to_formulas": False})
-    sheet = book.add_worksheet(_("贫困户登记表"))
+    sheet = book.add_worksheet(str(layout.sheet))
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     req = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     text = book.add_format({"num_format": "@"})
-    for j, col in enumerate(hs.COLUMNS):
+    for j, col in enumerate(layout.columns):
         sheet.write_string(0, j, col.label, req if col.required else head)
-        sheet.write_string(1, j, TEMPLATE_EXAMPLE.get(col.key, ""))
+        sheet.write_string(1, j, layout.example.get(col.key, ""))
         sheet.set_column(j, j, 18 if col.key in ("id_number", "number", "village_code") else 12, text)
         if col.synonyms:
             sheet.write_comment(0, j, _("也可写作：") + "、".join(col.synonyms))
@@ -71,24 +34,11 @@ def template_xlsx() -> bytes:
     codes = book.add_worksheet(_("代码表"))
     codes.write_row(0, 0, [_("字段"), _("代码"), _("名称")], head)
     r = 1
-    lists = [
-        ("与户主关系", hs.c.Relation),
-        ("识别标准", hs.c.IdentificationStandard),
-        ("贫困户属性", hs.c.HouseholdCategory),
-        ("致贫原因", hs.c.PovertyCause),
-        ("民族", hs.c.Ethnicity),
-        ("文化程度", hs.c.Education),
-        ("在校生状况", hs.c.SchoolStatus),
-        ("健康状况", hs.c.Health),
-        ("劳动能力", hs.c.LabourSkill),
-        ("务工状况", hs.c.MigrantWork),
-        ("残疾类别", hs.c.DisabilityCategory),
-        ("残疾等级", hs.c.DisabilityGrade),
-    ]
-    for label, choices in lists:
+    labels = layout.labels
+    for key, choices in layout.code_lists:
         for code, name in choices.choices:
             if code:
-                codes.write_row(r, 0, [label, code, str(name)])
+                codes.write_row(r, 0, [labels.get(key, key), code, str(name)])
                 r += 1
     codes.set_column(0, 2, 16)
     book.close()

@@ -11,6 +11,7 @@ value is accepted as a code, as its label or as a listed synonym; anything else 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,6 +19,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from tuopin.registry import validation as registry_validation
 
 from .files import Table, normalise
 
@@ -109,27 +112,35 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
     missing = [c.label for c in columns if c.required and c.key not in positions]
     if missing:
         problems.fatal.append(_("缺少必需的列：%(cols)s。") % {"cols": "、".join(missing)})
-    data_rows, blank = [], 0
     width = len(table.rows[best])
-    for row, num in zip(table.rows[best + 1 :], table.rownums[best + 1 :], strict=True):
-        if not "".join(row).strip():
-            blank += 1
-            continue
-        data_rows.append((row if len(row) >= width else row + [""] * (width - len(row)), num))
+    body, nums = table.rows[best + 1 :], table.rownums[best + 1 :]
+    # Row-wise work in C (map, zip): a million rows must not cost a Python loop each.
+    filled = list(map(bool, map(str.strip, map("".join, body))))
+    blank = len(filled) - sum(filled)
+    if blank:
+        body = [row for row, keep in zip(body, filled, strict=True) if keep]
+        nums = [num for num, keep in zip(nums, filled, strict=True) if keep]
+    if body and min(map(len, body)) < width:
+        body = [row if len(row) >= width else row + [""] * (width - len(row)) for row in body]
     if blank:
         table.notes.append(_("跳过空行%(n)d行。") % {"n": blank})
     if ignored:
         table.notes.append(_("以下列不在登记表格式中，已忽略：%(cols)s。") % {"cols": "、".join(ignored)})
     cols: dict[str, list[str]] = {}
-    # Transpose once in C (zip), then normalise each distinct value once: most columns (codes,
-    # villages, years) repeat a handful of values, and this touches every cell of the file.
-    transposed = list(zip(*(row[:width] for row, _n in data_rows), strict=True)) if data_rows else []
+    # Transpose once in C (zip: every row has at least ``width`` cells now), then normalise a column
+    # in one pass when it is already NFKC (all ASCII, or checked on the whole column), else each
+    # distinct value once: most columns (codes, villages, years) repeat a handful of values.
+    transposed = list(zip(*body)) if body else []  # noqa: B905 - rows may be longer than the header
     for key, j in positions.items():
         column = transposed[j] if transposed else ()
-        mapping = {v: normalise(v) for v in set(column)}
-        cols[key] = [mapping[v] for v in column]
+        if all(map(str.isascii, column)) or unicodedata.is_normalized("NFKC", "\n".join(column)):
+            # (a newline starts no composition: joined, each value is still checked on its own)
+            cols[key] = list(map(str.strip, column))
+        else:
+            mapping = {v: normalise(v) for v in set(column)}
+            cols[key] = [mapping[v] for v in column]
     # Cells the reader flagged (e.g. an ID stored as an Excel number) become problems on their rows.
-    index_of = {num: i for i, (_r, num) in enumerate(data_rows)}
+    index_of = {num: i for i, num in enumerate(nums)}
     key_at = {j: k for k, j in positions.items()}
     for (ri, cj), message in table.bad_cells.items():
         num = table.rownums[ri] if ri < len(table.rownums) else -1
@@ -137,11 +148,11 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
             problems.add(index_of[num], key_at[cj], message)
     return Bound(
         columns=cols,
-        rownums=[n for _r, n in data_rows],
+        rownums=list(nums),
         header_rownum=table.rownums[best],
         positions=positions,
         ignored=ignored,
-        n=len(data_rows),
+        n=len(body),
     )
 
 
@@ -168,68 +179,64 @@ def code_column(
     problems: Problems,
     *,
     blank: str | None = None,
-    rows: Iterable[int] | None = None,
 ) -> list[str]:
-    """Codes for a column; a blank becomes ``blank`` (or is a problem when ``blank`` is None)."""
-    out = [""] * len(values)
-    for i in range(len(values)) if rows is None else rows:
-        v = values[i]
-        if v == "":
-            if blank is None:
-                problems.add(i, key, _("请填写%(label)s。") % {"label": label})
-            else:
-                out[i] = blank
-            continue
-        code = lookup.get(v)
-        if code is None:
-            problems.add(
-                i, key, _("%(label)s“%(v)s”不在国家代码表中（可填代码或名称）。") % {"label": label, "v": v[:30]}
-            )
-        else:
-            out[i] = code
+    """Codes for a column; a blank becomes ``blank`` (or is a problem when ``blank`` is None).
+
+    Once per distinct value: a million rows of a handful of spellings cost a handful of lookups and one
+    C-level pass; only the rows of a refused spelling are visited to report them.
+    """
+    seen = {v: (blank if v == "" else lookup.get(v)) for v in set(values)}
+    out = list(map(seen.__getitem__, values))
+    refused = {v for v, code in seen.items() if code is None}
+    if refused:
+        for i, v in enumerate(values):
+            if v in refused:
+                out[i] = ""
+                if v == "":
+                    problems.add(i, key, _("请填写%(label)s。") % {"label": label})
+                else:
+                    problems.add(
+                        i,
+                        key,
+                        _("%(label)s“%(v)s”不在国家代码表中（可填代码或名称）。") % {"label": label, "v": v[:30]},
+                    )
     return out
 
 
-TRUE_WORDS = {"是", "有", "1", "y", "yes", "true", "√", "✓", "参加", "已参加", "享受"}
-FALSE_WORDS = {"否", "无", "0", "n", "no", "false", "×", "未参加", "不享受", "未享受"}
+# The registry's yes/no words, and the ones the register's insurance and benefit columns use.
+TRUE_WORDS = {*registry_validation.TRUE_WORDS, "参加", "已参加", "享受"}
+FALSE_WORDS = {*registry_validation.FALSE_WORDS, "未参加", "不享受", "未享受"}
 
 
-def bool_column(values: list[str], key: str, label: str, problems: Problems, *, default: bool) -> list[bool]:
-    """是/否 and their usual spellings; blank → ``default``; anything else is a problem (never guessed)."""
-    out = [default] * len(values)
-    for i, v in enumerate(values):
-        if v == "":
-            continue
-        low = v.lower()
-        if low in TRUE_WORDS:
-            out[i] = True
-        elif low in FALSE_WORDS:
-            out[i] = False
-        else:
-            problems.add(i, key, _("%(label)s应填“是”或“否”，现为“%(v)s”。") % {"label": label, "v": v[:20]})
+def bool_column(
+    values: list[str], key: str, label: str, problems: Problems, *, default: bool, words: dict[str, bool] | None = None
+) -> list[bool]:
+    """是/否 and their usual spellings (and ``words`` of this column); blank → ``default``; anything else
+    is a problem (never guessed). Once per distinct value."""
+    lookup = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False), **(words or {})}
+    seen = {v: lookup.get(v.lower()) if v else default for v in set(values)}
+    out = list(map(seen.__getitem__, values))
+    if None in seen.values():
+        for i, v in enumerate(values):
+            if v and seen[v] is None:
+                out[i] = default
+                problems.add(i, key, _("%(label)s应填“是”或“否”，现为“%(v)s”。") % {"label": label, "v": v[:20]})
     return out
 
 
-def cached_column(
-    values: list[str], key: str, convert: Callable[[str], Any], problems: Problems, *, rows: Iterable[int] | None = None
-) -> list[Any]:
+def cached_column(values: list[str], key: str, convert: Callable[[str], Any], problems: Problems) -> list[Any]:
     """Apply ``convert`` (which raises ``ValidationError``) once per distinct value; problems per cell."""
-    cache: dict[str, tuple[Any, str | None]] = {}
-    out: list[Any] = [None] * len(values)
-    for i in range(len(values)) if rows is None else rows:
-        v = values[i]
-        hit = cache.get(v)
-        if hit is None:
-            try:
-                hit = (convert(v), None)
-            except ValidationError as exc:
-                hit = (None, " ".join(exc.messages))
-            cache[v] = hit
-        if hit[1] is not None:
-            problems.add(i, key, hit[1])
-        else:
-            out[i] = hit[0]
-    return out
+    results: dict[str, tuple[Any, str | None]] = {}
+    for v in set(values):
+        try:
+            results[v] = (convert(v), None)
+        except ValidationError as exc:
+            results[v] = (None, " ".join(exc.messages))
+    if any(message for _x, message in results.values()):
+        for i, v in enumerate(values):
+            if results[v][1]:
+                problems.add(i, key, results[v][1])
+    return list(map({v: value for v, (value, _m) in results.items()}.__getitem__, values))
 
 
 def int_range(label: str, low: int, high: int, *, blank: int | None = None) -> Callable[[str], int | None]:

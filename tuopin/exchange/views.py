@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 from tuopin.accounts.roles import Capability
 
 from . import actions, crosscheck, tasks
-from . import households as hs
 from .export import csv_lines, member_export, xlsx_file
 from .files import Limits
+from .layouts import LAYOUTS, layout_of
 from .models import CommitMode, CrossCheckHit, CrossCheckRun, Department, Disposition, ImportBatch
 from .report import problem_report, template_xlsx
 
@@ -64,8 +64,15 @@ def index(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("exchange:index")
+        schema = request.POST.get("schema") or "households"
+        if schema not in LAYOUTS:
+            path.unlink(missing_ok=True)
+            messages.error(request, _("未知的数据类型。"))
+            return redirect("exchange:index")
         try:
-            batch = actions.stage_import(actor=user, source=path, filename=name, origin=request.POST.get("source", ""))
+            batch = actions.stage_import(
+                actor=user, source=path, filename=name, schema=schema, origin=request.POST.get("source", "")
+            )
         finally:
             path.unlink(missing_ok=True)
         if batch.status == "uploaded":
@@ -78,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "batches": batches,
             "can_import": user.can(Capability.IMPORT),
-            "columns": hs.COLUMNS,
+            "layouts": LAYOUTS.values(),
             "can_cross_check": user.can(Capability.CROSS_CHECK),
         },
     )
@@ -104,6 +111,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "exchange/batch.html",
         {
             "batch": batch,
+            "layout": LAYOUTS.get(batch.schema),
             "issues": batch.issues.all()[:500],
             "progress": actions.read_progress(batch),
             "modes": CommitMode.choices,
@@ -125,9 +133,12 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def template(request: HttpRequest) -> HttpResponse:
-    """The .xlsx import template with the form's column names and the code lists."""
-    response = HttpResponse(template_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="household-import-template.xlsx"'
+    """The .xlsx import template of a kind of file (``?schema=``) with its column names and code lists."""
+    schema = request.GET.get("schema") or "households"
+    if schema not in LAYOUTS:
+        return HttpResponse(_("未知的数据类型。"), status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(template_xlsx(layout_of(schema)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{schema}-import-template.xlsx"'
     return response
 
 

@@ -30,15 +30,14 @@ from tuopin.geo.models import Region
 from . import choices as c
 from .models import Household, HouseholdStatusChange, HouseholdYear, Member, MemberYear
 from .validation import (
-    HOUSEHOLD_YEAR_CHOICES,
     HOUSEHOLD_YEAR_FIELDS,
-    INCOME_FIELDS,
     MEMBER_YEAR_CHOICES,
     MEMBER_YEAR_FIELDS,
     check_causes,
     check_choice,
+    check_household_year,
     check_member_identity,
-    to_money,
+    household_year_value,
 )
 
 __all__ = [
@@ -515,32 +514,10 @@ def set_household_year(household: Household, *, actor: Any, year: int, **facts: 
     )
     before = snapshot(row)
     for name, value in facts.items():
-        field = HouseholdYear._meta.get_field(name)
-        label = str(field.verbose_name)
-        if name in INCOME_FIELDS:
-            value = to_money(name, value, label)
-        elif name in HOUSEHOLD_YEAR_CHOICES:
-            value = check_choice(name, value, HOUSEHOLD_YEAR_CHOICES[name], label, blank=True)
-        elif field.get_internal_type() == "BooleanField":
-            value = (
-                None
-                if value in (None, "") and field.null
-                else bool(value) and str(value).lower() not in {"0", "false", "否", "no"}
-            )
-        elif value in (None, ""):
-            value = None
-        else:
-            try:
-                value = Decimal(str(value)) if field.get_internal_type() == "DecimalField" else int(value)
-            except (ArithmeticError, ValueError):
-                raise ValidationError({name: _("%(label)s应为数字。") % {"label": label}}) from None
-            if value < 0:
-                raise ValidationError({name: _("%(label)s不能为负数。") % {"label": label}})
-        setattr(row, name, value)
+        setattr(row, name, household_year_value(name, value))
     if row.size < 1:
         raise ValidationError({"size": _("家庭人口为0，无法计算人均纯收入：请先登记家庭成员。")})
-    if row.housing_safety == c.HousingSafety.NONE and row.housing_area:
-        raise ValidationError({"housing_area": _("无房户的住房面积应填0。")})
+    check_household_year({name: getattr(row, name) for name in HOUSEHOLD_YEAR_FIELDS})
     _net_per_capita(row)
     row.save()
     changes = diff(before, snapshot(row))

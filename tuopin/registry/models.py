@@ -26,7 +26,11 @@ class Household(models.Model):
 
     number = models.CharField(_("户编号"), max_length=20, unique=True)
     village = models.ForeignKey(
-        "geo.Region", verbose_name=_("行政村"), on_delete=models.PROTECT, related_name="households"
+        "geo.Region",
+        verbose_name=_("行政村"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,  # the (village, status) index leads with it
     )
     group = models.CharField(_("村民小组"), max_length=32, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
@@ -37,7 +41,7 @@ class Household(models.Model):
     phone_mask = models.CharField(_("联系电话"), max_length=20, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=64, blank=True)
     bank_account_enc = models.TextField(blank=True, editable=False)
-    bank_account_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    bank_account_hash = models.CharField(max_length=64, blank=True, editable=False)  # indexed in Meta
     bank_account_mask = models.CharField(_("银行账号"), max_length=32, blank=True)
 
     identification_year = models.PositiveSmallIntegerField(_("识别年度"))
@@ -51,8 +55,8 @@ class Household(models.Model):
     other_cause_1 = models.CharField(_("其他致贫原因一"), max_length=2, choices=c.PovertyCause.choices, blank=True)
     other_cause_2 = models.CharField(_("其他致贫原因二"), max_length=2, choices=c.PovertyCause.choices, blank=True)
     status = models.CharField(
-        _("状态"), max_length=16, choices=c.HouseholdStatus.choices, default=c.HouseholdStatus.POOR, db_index=True
-    )
+        _("状态"), max_length=16, choices=c.HouseholdStatus.choices, default=c.HouseholdStatus.POOR
+    )  # the (status, village) index leads with it
     status_year = models.PositiveSmallIntegerField(_("状态年度"))
 
     version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking of edits
@@ -70,6 +74,9 @@ class Household(models.Model):
             models.Index(fields=["village", "status"]),
             models.Index(fields=["status", "village"]),
             models.Index(fields=["main_cause"]),
+            # A keyed hash is looked up by equality only: a plain index, without the LIKE index that
+            # db_index=True adds on PostgreSQL (every index costs every bulk import).
+            models.Index(fields=["bank_account_hash"], name="registry_household_acct_hash"),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +126,7 @@ class Member(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
     name = models.CharField(_("姓名"), max_length=64)
     id_enc = models.TextField(editable=False)
-    id_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    id_hash = models.CharField(max_length=64, editable=False)  # indexed in Meta (equality only, no LIKE index)
     id_mask = models.CharField(_("公民身份号码"), max_length=18, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=c.Gender.choices)
     birth_date = models.DateField(_("出生日期"))
@@ -139,6 +146,7 @@ class Member(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["id_hash"], condition=Q(is_current=True), name="uniq_current_member_id"),
         ]
+        indexes = [models.Index(fields=["id_hash"], name="registry_member_id_hash")]
 
     def __str__(self) -> str:
         return self.name
@@ -151,7 +159,9 @@ class Member(models.Model):
 class HouseholdYear(models.Model):
     """A household's facts for one year: income (A17–A20), housing (A21–A24), water, land, living."""
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="years")
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="years", db_index=False
+    )  # the (household, year) unique constraint leads with it
     year = models.PositiveSmallIntegerField(_("年度"))
     size = models.PositiveSmallIntegerField(_("家庭人口"), default=0)
 
@@ -223,7 +233,9 @@ class HouseholdYear(models.Model):
 class MemberYear(models.Model):
     """A member's assessed facts for one year (A9–A16): schooling, health, labour, work, insurance."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="years")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="years", db_index=False
+    )  # the (member, year) unique constraint leads with it
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="member_years")
     year = models.PositiveSmallIntegerField(_("年度"))
     education = models.CharField(_("文化程度"), max_length=1, choices=c.Education.choices)

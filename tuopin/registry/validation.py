@@ -11,18 +11,23 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuopin.core.crypto import lookup_hash
 from tuopin.core.idnumber import ParsedID, parse_id_number
 
 from . import choices as c
+from .models import HouseholdYear
 
 __all__ = [
     "check_choice",
     "check_member_identity",
     "check_causes",
     "to_money",
+    "to_bool",
+    "household_year_value",
+    "check_household_year",
     "MEMBER_YEAR_FIELDS",
     "HOUSEHOLD_YEAR_FIELDS",
 ]
@@ -171,3 +176,100 @@ def to_money(field: str, value: Any, label: str) -> Decimal:
     if amount > MAX_INCOME:
         raise ValidationError({field: _("%(label)s超出合理范围，请核对单位是否为元。") % {"label": label}})
     return amount.quantize(Decimal("0.01"))
+
+
+TRUE_WORDS = frozenset({"是", "有", "1", "y", "yes", "true", "√", "✓"})
+FALSE_WORDS = frozenset({"否", "无", "0", "n", "no", "false", "×"})
+# Words a clerk writes in one particular yes/no column of the form.
+BOOL_WORDS: dict[str, dict[str, bool]] = {
+    "water_quality_ok": {"达标": True, "合格": True, "不达标": False, "不合格": False},
+    "water_piped": {"入户": True, "已入户": True, "未入户": False},
+    "has_electricity": {"通": True, "已通": True, "通电": True, "未通": False, "不通": False, "未通电": False},
+    "food_clothing_secure": {"不愁": True, "愁": False},
+    "relocated": {"已搬迁": True, "未搬迁": False},
+    "sanitary_toilet": {"已改厕": True, "未改厕": False},
+}
+# Upper bounds the database types impose (and one below them that no real household exceeds).
+_INT_MAX = {"PositiveSmallIntegerField": 32767, "PositiveIntegerField": 2147483647}
+MAX_SHORTAGE_DAYS = 366
+
+
+def to_bool(field: str, value: Any, label: str, *, nullable: bool = False) -> bool | None:
+    """是/否 and their usual spellings (and ``True``/``False``, 1/0); anything else is refused, never guessed.
+
+    A blank is ``None`` for a field that may be unknown (``nullable``), else "no".
+    """
+    if isinstance(value, bool):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None if nullable else False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    word = str(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    extra = BOOL_WORDS.get(field, {})
+    if word in extra:
+        return extra[word]
+    raise ValidationError(
+        {field: _("%(label)s应填“是”或“否”，现为“%(v)s”。") % {"label": label, "v": str(value)[:20]}}, code="not_bool"
+    )
+
+
+def household_year_value(name: str, value: Any) -> Any:
+    """One fact of ``set_household_year`` as it is stored: amounts, codes, yes/no, counts and areas.
+
+    Raises ``ValidationError`` keyed by the field, in Chinese. The import calls this once per distinct
+    cell value of a column, so the action and the import accept and refuse exactly the same values.
+    """
+    field = HouseholdYear._meta.get_field(name)
+    label = str(field.verbose_name)
+    kind = field.get_internal_type()
+    if name in INCOME_FIELDS:
+        return to_money(name, value, label)
+    if name in HOUSEHOLD_YEAR_CHOICES:
+        return check_choice(name, value, HOUSEHOLD_YEAR_CHOICES[name], label, blank=True)
+    if kind == "BooleanField":
+        return to_bool(name, value, label, nullable=field.null)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if kind == "DecimalField":
+        try:
+            number = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            raise ValidationError(
+                {name: _("%(label)s应为数字，现为“%(v)s”。") % {"label": label, "v": text[:20]}}
+            ) from None
+        if not number.is_finite():
+            raise ValidationError({name: _("%(label)s应为数字，现为“%(v)s”。") % {"label": label, "v": text[:20]}})
+        # As the database column would round it (Django's DecimalField), so both paths store the same.
+        number = number.quantize(Decimal(1).scaleb(-field.decimal_places))
+        top = Decimal(10) ** (field.max_digits - field.decimal_places)
+    else:
+        try:
+            number = int(text) if not isinstance(value, int) else value
+        except ValueError:
+            raise ValidationError(
+                {name: _("%(label)s应为整数，现为“%(v)s”。") % {"label": label, "v": text[:20]}}
+            ) from None
+        top = _INT_MAX.get(kind, 2147483647) + 1
+    if number < 0:
+        raise ValidationError({name: _("%(label)s不能为负数。") % {"label": label}}, code="negative")
+    if number >= top:
+        raise ValidationError({name: _("%(label)s%(v)s超出合理范围，请核对单位。") % {"label": label, "v": text[:20]}})
+    if name == "housing_built_year" and not 1900 <= number <= timezone.localdate().year:
+        raise ValidationError(
+            {name: _("建房年份应在1900年至%(y)d年之间，现为%(v)s。") % {"y": timezone.localdate().year, "v": number}}
+        )
+    if name == "water_shortage_days" and number > MAX_SHORTAGE_DAYS:
+        raise ValidationError({name: _("年缺水天数不能超过366天，现为%(v)s。") % {"v": number}})
+    return number
+
+
+def check_household_year(facts: dict[str, Any]) -> None:
+    """Rules across a year's facts (after each value passed :func:`household_year_value`)."""
+    if facts.get("housing_safety") == c.HousingSafety.NONE and facts.get("housing_area"):
+        raise ValidationError({"housing_area": _("无房户的住房面积应填0。")})

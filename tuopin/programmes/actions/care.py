@@ -46,6 +46,22 @@ def add_institution(
     return row
 
 
+def claim_amounts(total_cost: Any, layers: dict[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
+    """A claim's total (positive) and its layers and self-paid part (non-negative), which add up to it.
+
+    Raises ``ValidationError`` keyed by field. ``record_claim`` and the claims import both call this.
+    """
+    total = v.money(total_cost, "total_cost", _("医疗总费用"), positive=True)
+    parts = {k: v.money(layers.get(k), k, LAYER_LABELS[k]) for k in LAYER_LABELS}
+    s = sum(parts.values(), Decimal("0"))
+    if s != total:
+        raise ValidationError(
+            {"total_cost": _("各报销层级与个人自付之和%(s)s元与医疗总费用%(t)s元不相等。") % {"s": s, "t": total}},
+            code="layers_mismatch",
+        )
+    return total, parts
+
+
 @transaction.atomic
 def record_claim(
     *,
@@ -63,14 +79,7 @@ def record_claim(
     m = v.member(actor, member)
     when = v.date(settled_on, "settled_on", _("结算日期"))
     v.living(m, when.year)
-    total = v.money(total_cost, "total_cost", _("医疗总费用"), positive=True)
-    parts = {k: v.money(layers.get(k), k, LAYER_LABELS[k]) for k in LAYER_LABELS}
-    s = sum(parts.values(), Decimal("0"))
-    if s != total:
-        raise ValidationError(
-            {"total_cost": _("各报销层级与个人自付之和%(s)s元与医疗总费用%(t)s元不相等。") % {"s": s, "t": total}},
-            code="layers_mismatch",
-        )
+    total, parts = claim_amounts(total_cost, layers)
     inst = None
     if institution:
         inst = Institution.objects.filter(pk=getattr(institution, "pk", institution)).first()

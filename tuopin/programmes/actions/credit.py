@@ -27,6 +27,48 @@ def _add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(d.day, days[month - 1]))
 
 
+def loan_terms(
+    village: str,
+    *,
+    bank: Any,
+    amount: Any,
+    issued_on: Any,
+    term_months: Any,
+    rate: Any,
+    interest_subsidy: Any = 0,
+    purpose: Any = "",
+    standard: Any = standard_value,
+) -> dict[str, Any]:
+    """A loan's fields as stored, checked against the year's ``loan_max_amount`` and ``loan_max_years``
+    of the household's village. Raises ``ValidationError`` keyed by field; ``issue_loan`` and the loans
+    import both call this (the import passes a cached ``standard`` lookup)."""
+    issued = v.date(issued_on, "issued_on", _("发放日期"))
+    max_amount = standard("loan_max_amount", village, issued.year)
+    max_years = standard("loan_max_years", village, issued.year)
+    amt = v.money(amount, "amount", _("贷款金额"), positive=True, maximum=max_amount)
+    try:
+        term = int(term_months)
+    except (TypeError, ValueError):
+        term = 0
+    if term < 1:
+        raise ValidationError({"term_months": _("贷款期限应为正整数（月）。")})
+    if max_years is not None and term > int(max_years) * 12:
+        raise ValidationError(
+            {"term_months": _("贷款期限%(t)d个月超过扶贫小额信贷上限%(y)d年。") % {"t": term, "y": max_years}},
+            code="over_limit",
+        )
+    return {
+        "bank": v.text(bank, "bank", _("贷款银行"), max_length=64, required=True),
+        "amount": amt,
+        "issued_on": issued,
+        "term_months": term,
+        "rate": v.ratio(rate, "rate", _("年利率")),
+        "interest_subsidy": v.money(interest_subsidy, "interest_subsidy", _("财政贴息")),
+        "due_on": _add_months(issued, term),
+        "purpose": v.text(purpose, "purpose", _("用途"), max_length=120),
+    }
+
+
 @transaction.atomic
 def issue_loan(
     *,
@@ -43,32 +85,18 @@ def issue_loan(
     """Record a micro-loan; amount and term within the year's ``loan_max_amount`` and ``loan_max_years``."""
     v.require(actor)
     h = v.household(actor, household)
-    issued = v.date(issued_on, "issued_on", _("发放日期"))
-    max_amount = standard_value("loan_max_amount", h.village_id, issued.year)
-    max_years = standard_value("loan_max_years", h.village_id, issued.year)
-    amt = v.money(amount, "amount", _("贷款金额"), positive=True, maximum=max_amount)
-    try:
-        term = int(term_months)
-    except (TypeError, ValueError):
-        term = 0
-    if term < 1:
-        raise ValidationError({"term_months": _("贷款期限应为正整数（月）。")})
-    if max_years is not None and term > int(max_years) * 12:
-        raise ValidationError(
-            {"term_months": _("贷款期限%(t)d个月超过扶贫小额信贷上限%(y)d年。") % {"t": term, "y": max_years}},
-            code="over_limit",
-        )
-    loan = Loan.objects.create(
-        household=h,
-        bank=v.text(bank, "bank", _("贷款银行"), max_length=64, required=True),
-        amount=amt,
-        issued_on=issued,
-        term_months=term,
-        rate=v.ratio(rate, "rate", _("年利率")),
-        interest_subsidy=v.money(interest_subsidy, "interest_subsidy", _("财政贴息")),
-        due_on=_add_months(issued, term),
-        purpose=v.text(purpose, "purpose", _("用途"), max_length=120),
+    terms = loan_terms(
+        h.village_id,
+        bank=bank,
+        amount=amount,
+        issued_on=issued_on,
+        term_months=term_months,
+        rate=rate,
+        interest_subsidy=interest_subsidy,
+        purpose=purpose,
     )
+    loan = Loan.objects.create(household=h, **terms)
+    amt, term = terms["amount"], terms["term_months"]
     audit.record(
         actor,
         "programmes.loan_issue",
