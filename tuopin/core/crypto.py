@@ -65,7 +65,7 @@ def encrypt_many(values: list[str]) -> list[str]:
 
 def lookup_hashes(values: list[str], *, purpose: str = "id") -> list[str]:
     """:func:`lookup_hash` for a whole column (the keyed state is set up once, then copied per value)."""
-    base = hmac.new(f"{purpose}:{settings.LOOKUP_HASH_KEY}".encode(), digestmod=hashlib.sha256)
+    base = hmac.new(lookup_key(purpose), digestmod=hashlib.sha256)
     out = []
     for value in values:
         h = base.copy()
