@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tuopin.core.context_processors.field_rules",
             ],
         },
     }
@@ -252,6 +253,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: field-level rules are applied as the response is rendered, and the browsable API would
+    # pre-fill its forms with unfiltered serializer data.
+    "DEFAULT_RENDERER_CLASSES": ["tuopin.core.api.FieldRulesJSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tuopin.core.api.exception_handler",
@@ -262,6 +266,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tuopin.core.api.nullable_labelled_fields",
+    ],
     # One schema name per code list that several fields share (main/other cause, from/to status).
     "ENUM_NAME_OVERRIDES": {
         "PovertyCauseEnum": "tuopin.registry.choices.PovertyCause",
