@@ -307,5 +307,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "WARNING"},
 }
 
+# Import files staged but never committed hold plaintext ID numbers: `tuopin hygiene` warns after this many days.
+STAGED_RETENTION_DAYS = envint("STAGED_RETENTION_DAYS", 30)
+
 # Audit retention (等保 / 网络安全法 art. 21: at least 180 days); the purge job never goes below this.
 AUDIT_RETENTION_DAYS = max(180, envint("AUDIT_RETENTION_DAYS", 365))
