@@ -192,12 +192,13 @@ class VerifyResult:
     """Outcome of decrypting every protected value with the keys configured now."""
 
     checked: int = 0
+    failed: int = 0
     by_key: dict[str, int] = field(default_factory=dict)
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the first few, by column and primary key
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failed
 
 
 def verify(*, batch_size: int = 2000, limit_failures: int = 50) -> VerifyResult:
@@ -215,6 +216,7 @@ def verify(*, batch_size: int = 2000, limit_failures: int = 50) -> VerifyResult:
                 try:
                     decrypt(token)
                 except Exception as exc:  # noqa: BLE001 - name the row, never the value
+                    result.failed += 1
                     if len(result.failures) < limit_failures:
                         result.failures.append(f"{col.label} 主键 {pk}（密钥 {kid}）：{type(exc).__name__}")
                     continue

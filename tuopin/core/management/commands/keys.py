@@ -27,11 +27,9 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size 须为正整数。")
         actor = self._actor(user)
-        last: dict[str, int] = {}
 
         def progress(label: str, done: int, todo: int) -> None:
             # One line per batch, flushed: an operator (or a test) can follow a long run.
-            last[label] = done
             self.stdout.write(f"{label}：已重新加密 {done}/{todo}")
             self.stdout.flush()
 
@@ -72,4 +70,4 @@ class Command(BaseCommand):
             return
         for line in result.failures:
             self.stderr.write(line)
-        raise CommandError(f"{len(result.failures)} 个密文无法解密（其余 {result.checked} 个正常：{by_key}）。")
+        raise CommandError(f"{result.failed} 个密文无法解密（其余 {result.checked} 个正常：{by_key}）。")
