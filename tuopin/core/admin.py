@@ -69,7 +69,12 @@ class RoleAdmin(admin.ModelAdmin):
             self._audit(request, obj, "delete", "")
 
     def _audit(self, request, obj, verb: str, message) -> None:
-        changed = [name for part in message or [] if isinstance(part, dict) for name in _changed_names(part)]
+        # ``message`` is Django's change message: a list of {"changed": {"fields": [...]}} or, for a password
+        # change, a sentence ("密码已修改。"); field names only, never values.
+        if isinstance(message, str):
+            changed = [message] if message else []
+        else:
+            changed = [name for part in message or [] if isinstance(part, dict) for name in _changed_names(part)]
         fields = getattr(obj, "_audit_fields", None)
         label = {"add": "新增", "change": "修改", "delete": "删除"}[verb]
         audit.record(
