@@ -8,13 +8,13 @@ import re
 import signal
 import subprocess
 import sys
-import uuid
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from tests.exchange.test_crash import scratch_db  # noqa: F401 - fixture: a database for subprocesses
 from tests.helpers import household, member
 from tuopin.assistance.actions import add_cadre
 from tuopin.cases.actions import apply_identification
@@ -196,26 +196,9 @@ def test_only_the_security_administrator_may_be_named_as_operator(protected, set
 
 
 @pytest.fixture
-def scratch_env(tmp_path, db):
-    """Environment for `tuopin` subprocesses with a database of their own."""
-    env = {**os.environ, "TUOPIN_HOME_DIR": str(tmp_path / "home"), "TESTING": "0", "TUOPIN_FIELD_KEYS": OLD}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        s = connection.settings_dict
-        name = f"tuopin_keys_{uuid.uuid4().hex[:8]}"
-        host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-        dsn = f"host={host} port={port} user={s['USER']} dbname=postgres"
-        with psycopg.connect(dsn, autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = f"postgres://{s['USER']}@{host}:{port}/{name}"
-        yield env
-        with psycopg.connect(dsn, autocommit=True) as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
-        yield env
+def scratch_env(scratch_db):  # noqa: F811 - the fixture imported above
+    """Environment for `tuopin` subprocesses with a database of their own, data under the old key."""
+    return {**scratch_db, "TUOPIN_FIELD_KEYS": OLD}
 
 
 def _tuopin(env, *args, keys_spec=None, check=True):
