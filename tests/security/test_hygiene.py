@@ -61,8 +61,9 @@ def test_import_and_exports_leave_no_files_behind(
     ):
         response = c.get(url)
         assert response.status_code == 200, url
+        # Read to the end, as a server sends it: the test client then closes the response (and a
+        # FileResponse its temporary file) as the WSGI server would.
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        response.close()  # what a server does once the file is sent: FileResponse closes its temporary file
         assert len(body) > 100, url
     assert sorted(p.name for p in private_tmp.iterdir()) == []  # uploads, staged copies, xlsxwriter's files: gone
     found = hygiene.scan()
