@@ -9,6 +9,7 @@ outside the repository and the database). See README "Production".
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import secrets
 import sys
@@ -77,6 +78,15 @@ FIELD_ENCRYPTION_KEYS = env("FIELD_KEYS") or f"k1:{_secret('FIELD_KEY')}"
 LOOKUP_HASH_KEY = _secret("LOOKUP_KEY")
 
 PRODUCTION = envbool("PRODUCTION", False)
+# 等保 8.1.5: the admin interface (and any 三员 request) only from these networks (CIDR list); every
+# address in the demo, loopback only otherwise. A proxy's client-address header is believed only when
+# named here and only from the listed proxies (tuopin.core.network).
+ADMIN_NETWORKS = env("ADMIN_NETWORKS") or ("0.0.0.0/0,::/0" if DEMO_MODE else "127.0.0.1/32,::1/128")
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER") or ""
+TRUSTED_PROXIES = env("TRUSTED_PROXIES") or "127.0.0.1/32,::1/128"
+for _cidr in f"{ADMIN_NETWORKS},{TRUSTED_PROXIES}".split(","):  # a typo must stop start-up, not open a hole
+    if _cidr.strip():
+        ipaddress.ip_network(_cidr.strip(), strict=False)
 ALLOWED_HOSTS = [h.strip() for h in (env("ALLOWED_HOSTS") or "127.0.0.1,localhost,testserver").split(",")]
 
 INSTALLED_APPS = [
@@ -124,6 +134,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tuopin.core.middleware.RequestContextMiddleware",
+    "tuopin.core.network.AdminNetworkMiddleware",
     "tuopin.core.middleware.LoginRequiredMiddleware",
     "tuopin.accounts.security.SecondFactorMiddleware",
     # Last, as django-axes requires: turns a lockout into the lockout page (HTTP 429).
@@ -144,6 +155,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tuopin.core.context_processors.field_rules",
             ],
         },
     }
@@ -193,6 +205,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "tuopin.core.network.client_address"  # the address the audit trail records too
 # 等保 身份鉴别 d: roles that need a second factor (TOTP) after the password. Off in the test suite by
 # default (tests log in with force_login; the authentication tests switch it on) and in `tuopin demo`.
 TWO_FACTOR_ROLES = frozenset(
@@ -257,6 +270,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: field-level rules are applied as the response is rendered, and the browsable API would
+    # pre-fill its forms with unfiltered serializer data.
+    "DEFAULT_RENDERER_CLASSES": ["tuopin.core.api.FieldRulesJSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tuopin.core.api.exception_handler",
@@ -267,6 +283,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tuopin.core.api.nullable_labelled_fields",
+    ],
     # One schema name per code list that several fields share (main/other cause, from/to status).
     "ENUM_NAME_OVERRIDES": {
         "PovertyCauseEnum": "tuopin.registry.choices.PovertyCause",
@@ -291,6 +311,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "WARNING"},
 }
+
+# Import files staged but never committed hold plaintext ID numbers: `tuopin hygiene` warns after this many days.
+STAGED_RETENTION_DAYS = envint("STAGED_RETENTION_DAYS", 30)
 
 # Audit retention (等保 / 网络安全法 art. 21: at least 180 days); the purge job never goes below this.
 AUDIT_RETENTION_DAYS = max(180, envint("AUDIT_RETENTION_DAYS", 365))

@@ -282,7 +282,8 @@ def test_audit_trail(api, actors, regions):
     rows = r.json()["results"]
     assert [row["action"] for row in rows] == ["member.update", "household.create"]
     assert all(row["object_id"] != str(other.pk) or row["object_type"] != "registry.household" for row in rows)
-    assert rows[0]["changes"]["year_2019"]["disability_grade"] == "<hidden>"
+    assert rows[0]["changes"]["year_2019"]["disability_grade"] is None  # withheld from the clerk (FIELD_CAPABILITIES)
+    assert rows[0]["changes"]["year_2019"]["disability_category"] is None
     assert rows[0]["changes"]["year_2019"]["health"] == ["1", "4"]
     # The approver (health detail) sees the grade change itself.
     r = api("approver").get(f"{detail(h)}audit/")

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tuopin.core.admin import RoleAdmin
@@ -22,3 +23,8 @@ class UserAdmin(RoleAdmin, DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"fields": ("username", "password1", "password2", "full_name", "role", "jurisdiction")}),)
     readonly_fields = ("last_login", "date_joined")
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django runs this view outside a transaction; the password and its audit row commit together.
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)

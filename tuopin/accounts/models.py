@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuopin.geo.choices import PREFIX_LENGTH, Level
 
-from .roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role
+from .roles import ADMIN_ROLES, ROLE_CAPABILITIES, Capability, Role, withheld_fields
 
 
 class User(AbstractUser):
@@ -39,6 +39,11 @@ class User(AbstractUser):
     @property
     def capabilities(self) -> frozenset[str]:
         return ROLE_CAPABILITIES.get(self.role, frozenset()) if self.is_active else frozenset()
+
+    @property
+    def withheld_fields(self) -> frozenset[str]:
+        """Labelled fields (``roles.FIELD_CAPABILITIES``) this user's role may not receive."""
+        return withheld_fields(self.capabilities)
 
     def can(self, capability: Capability | str) -> bool:
         """Whether the user's role grants ``capability``."""

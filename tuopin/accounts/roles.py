@@ -28,6 +28,7 @@ class Capability(models.TextChoices):
     EDIT_REGISTRY = "edit_registry", _("录入和修改建档立卡信息")
     VIEW_PLAINTEXT_ID = "view_plaintext_id", _("查看完整身份证号")
     VIEW_HEALTH_DETAIL = "view_health_detail", _("查看健康详情")
+    VIEW_BANK_ACCOUNT = "view_bank_account", _("查看银行账户信息")
     EXPORT = "export", _("导出数据")
     VIEW_AUDIT = "view_audit", _("查看审计日志")
     MANAGE_ACCOUNTS = "manage_accounts", _("管理账户")
@@ -49,7 +50,7 @@ class Capability(models.TextChoices):
 
 
 C = Capability
-_REGISTRY = {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT}
+_REGISTRY = {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.EXPORT, C.VIEW_BANK_ACCOUNT}
 # What each role may do. Villages record; townships review, make payment batches and verify; counties
 # approve, check payments and set their standards; the city leads and inspects. Maker ≠ checker is also
 # enforced per payment batch, so two county approvers can make and check each other's batches.
@@ -70,11 +71,33 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # A cadre records own visits and screens households for monitoring (基层干部排查).
     Role.CADRE: frozenset({C.VIEW_REGISTRY, C.HANDLE_CASE, C.EDIT_ASSISTANCE}),
     # Inspectors record findings and close them (销号); the responsible township/county rectify.
-    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.EXPORT, C.VIEW_AUDIT, C.CROSS_CHECK, C.EDIT_SUPERVISION}),
+    # Inspectors follow the money (shared accounts, payments into the wrong account), so they see account masks.
+    Role.INSPECTOR: frozenset(
+        {C.VIEW_REGISTRY, C.EXPORT, C.VIEW_AUDIT, C.CROSS_CHECK, C.EDIT_SUPERVISION, C.VIEW_BANK_ACCOUNT}
+    ),
     # 三员: no business data at all.
     Role.SYSADMIN: frozenset({C.MANAGE_ACCOUNTS}),
     Role.SECADMIN: frozenset({C.MANAGE_POLICIES}),
     Role.AUDITADMIN: frozenset({C.VIEW_AUDIT}),
 }
+
+# Field-level rules (security.md §2.3; 等保 访问控制 g, labels on important objects): a field named here
+# reaches only roles holding its capability. Without it the field is null in every API response (at any
+# depth, audit ``changes`` included; tuopin.core.api.FieldRulesJSONRenderer), and pages and exports leave
+# it out. Leaders and cadres see no bank accounts; only roles with VIEW_HEALTH_DETAIL see disability
+# detail (others see the health status: 残疾 yes/no); the birth date with the ID mask rebuilds the number.
+FIELD_CAPABILITIES: dict[str, str] = {
+    "birth_date": C.VIEW_PLAINTEXT_ID,
+    "disability_category": C.VIEW_HEALTH_DETAIL,
+    "disability_grade": C.VIEW_HEALTH_DETAIL,
+    "bank_account_mask": C.VIEW_BANK_ACCOUNT,
+    "account_mask": C.VIEW_BANK_ACCOUNT,
+}
+
+
+def withheld_fields(capabilities: frozenset[str]) -> frozenset[str]:
+    """The labelled fields a holder of ``capabilities`` may not receive."""
+    return frozenset(name for name, cap in FIELD_CAPABILITIES.items() if cap not in capabilities)
+
 
 ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN})

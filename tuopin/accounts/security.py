@@ -24,6 +24,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
 from tuopin.core import audit
+from tuopin.core.network import client_address, in_networks
+
+from .roles import ADMIN_ROLES
 
 __all__ = ["needs_second_factor", "SecondFactorMiddleware", "disable_dormant_accounts", "TuopinBasicAuthentication"]
 
@@ -65,11 +68,13 @@ class TuopinBasicAuthentication(BasicAuthentication):
         user, auth = super().authenticate_credentials(userid, password, request)
         if needs_second_factor(user):
             raise exceptions.AuthenticationFailed("该角色须通过网页登录并完成双因素认证，不能使用基本认证。")
+        if user.role in ADMIN_ROLES and not in_networks(client_address(request), settings.ADMIN_NETWORKS):
+            raise exceptions.AuthenticationFailed("管理员账户只能从指定的管理网络访问。")
         return user, auth
 
 
 def _client(request: Any) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return client_address(request) if request is not None else ""
 
 
 @receiver(user_logged_in)

@@ -53,14 +53,41 @@ class RoleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        fields = {name: str(form.cleaned_data.get(name)) for name in form.changed_data if "password" not in name}
+        # The values (never a password) go into the audit row that log_addition/log_change write next.
+        obj._audit_fields = {n: str(form.cleaned_data.get(n)) for n in form.changed_data if "password" not in n}
+
+    # Django's admin calls these after every add, change (a password change included) and deletion, inside
+    # the view's transaction: the one place that sees every admin action, so each becomes an audit row.
+    def log_addition(self, request, obj, message):
+        self._audit(request, obj, "add", message)
+
+    def log_change(self, request, obj, message):
+        self._audit(request, obj, "change", message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "delete", "")
+
+    def _audit(self, request, obj, verb: str, message) -> None:
+        # ``message`` is Django's change message: a list of {"changed": {"fields": [...]}} or, for a password
+        # change, a sentence ("密码已修改。"); field names only, never values.
+        if isinstance(message, str):
+            changed = [message] if message else []
+        else:
+            changed = [name for part in message or [] if isinstance(part, dict) for name in _changed_names(part)]
+        fields = getattr(obj, "_audit_fields", None)
+        label = {"add": "新增", "change": "修改", "delete": "删除"}[verb]
         audit.record(
             request.user,
-            f"admin.{'change' if change else 'add'}",
+            f"admin.{verb}",
             obj=obj,
-            summary=f"系统管理：{'修改' if change else '新增'} {obj}",
-            changes=fields,
+            summary=f"系统管理：{label} {obj}" + (f"（{'、'.join(map(str, changed))}）" if changed else ""),
+            changes=fields if fields is not None else {"fields": [str(n) for n in changed]},
         )
+
+
+def _changed_names(part: dict) -> list:
+    return [name for entry in part.values() if isinstance(entry, dict) for name in entry.get("fields", [])]
 
 
 @admin.register(AuditEvent)

@@ -7,6 +7,11 @@ Three rules every API view follows, built once here:
   custom action answer 404, never 403 (security.md §3, IDOR).
 * **Capability after lookup.** Writes check the role's capability *after* the object lookup, so an
   out-of-scope id is a 404 for everybody and a visible one is a 403 for a read-only role.
+* **Field-level rules.** :class:`FieldRulesJSONRenderer` renders every API response and nulls, at any
+  depth, each field named in ``accounts.roles.FIELD_CAPABILITIES`` that the caller's role may not
+  receive (bank account masks, disability detail, birth dates): one net under every serializer, present
+  and future, as ``visible_to`` is for rows (ASVS 8.2.3, BOPLA). :func:`nullable_labelled_fields` makes
+  the OpenAPI document say so.
 * **Strict input.** :class:`StrictInputMixin` refuses fields a serializer does not accept (mass
   assignment, security.md §3) instead of silently dropping them, so a client sending ``status`` or
   ``village`` in a PATCH learns that it had no effect.
@@ -21,9 +26,20 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
-__all__ = ["exception_handler", "Conflict", "ScopedViewSetMixin", "StrictInputMixin", "flatten_errors"]
+__all__ = [
+    "exception_handler",
+    "Conflict",
+    "ScopedViewSetMixin",
+    "StrictInputMixin",
+    "NoBodySerializer",
+    "flatten_errors",
+    "withhold",
+    "FieldRulesJSONRenderer",
+    "nullable_labelled_fields",
+]
 
 
 class Conflict(exceptions.APIException):
@@ -125,3 +141,49 @@ class StrictInputMixin:
             if unknown:
                 raise serializers.ValidationError({k: [_("不能设置或修改此字段。")] for k in unknown})
         return super().to_internal_value(data)
+
+
+class NoBodySerializer(StrictInputMixin, serializers.Serializer):
+    """The body of an operation that takes no input: any field sent is refused, by name."""
+
+
+def withhold(data: Any, hidden: frozenset[str]) -> Any:
+    """``data`` with the value of every key in ``hidden`` replaced by None, at any depth."""
+    if not hidden:
+        return data
+    if isinstance(data, dict):
+        return {k: (None if k in hidden else withhold(v, hidden)) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [withhold(v, hidden) for v in data]
+    return data
+
+
+class FieldRulesJSONRenderer(JSONRenderer):
+    """JSON, with the labelled fields the caller may not receive set to null (see the module docstring)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        from tuopin.accounts.roles import FIELD_CAPABILITIES
+
+        request = (renderer_context or {}).get("request")
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            hidden = user.withheld_fields
+        else:
+            hidden = frozenset(FIELD_CAPABILITIES)
+        return super().render(withhold(data, hidden), accepted_media_type, renderer_context)
+
+
+def nullable_labelled_fields(result, generator, request, public):
+    """drf-spectacular post-processing hook: every labelled field may be null (withheld by role)."""
+    from tuopin.accounts.roles import FIELD_CAPABILITIES
+
+    for cname, component in result.get("components", {}).get("schemas", {}).items():
+        if cname.endswith("Request"):  # input components (COMPONENT_SPLIT_REQUEST): null is not accepted there
+            continue
+        for name, prop in (component.get("properties") or {}).items():
+            if name in FIELD_CAPABILITIES and not prop.get("nullable"):
+                if "$ref" in prop:  # siblings of $ref are ignored in OpenAPI 3.0: wrap it
+                    component["properties"][name] = {"allOf": [prop], "nullable": True}
+                else:
+                    prop["nullable"] = True
+    return result

@@ -2,7 +2,7 @@
 
 Values are encrypted with AES-256-GCM under a key named in settings (``id:key`` pairs, newest
 first), so keys live outside the database and can be rotated: the stored token carries the key
-id, old keys keep decrypting until ``tuopin rotate-keys`` re-encrypts everything under the
+id, old keys keep decrypting until ``tuopin keys rotate`` re-encrypts everything under the
 newest key. Exact lookup ("find this ID number") uses an HMAC-SHA256 keyed hash, never the
 plaintext and never a plain (guessable) hash.
 """
@@ -19,7 +19,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-__all__ = ["encrypt", "decrypt", "lookup_hash", "lookup_key", "current_key_id"]
+__all__ = ["encrypt", "decrypt", "lookup_hash", "lookup_key", "current_key_id", "configured_key_ids"]
 
 
 @lru_cache(maxsize=8)
@@ -38,6 +38,11 @@ def _keys(spec: str) -> tuple[tuple[str, AESGCM], ...]:
 def current_key_id() -> str:
     """The id of the key new values are encrypted with."""
     return _keys(settings.FIELD_ENCRYPTION_KEYS)[0][0]
+
+
+def configured_key_ids() -> list[str]:
+    """Ids of every configured key, newest first (the ones that can still decrypt)."""
+    return [kid for kid, _aead in _keys(settings.FIELD_ENCRYPTION_KEYS)]
 
 
 def encrypt(plaintext: str) -> str:

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 
+from .network import client_address
+
 __all__ = ["RequestContextMiddleware", "LoginRequiredMiddleware", "current_request_context"]
 
 _context: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("tuopin_request", default={})  # noqa: B039
@@ -28,7 +30,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: Any) -> Any:
         request_id = uuid.uuid4().hex
-        token = _context.set({"request_id": request_id, "ip": request.META.get("REMOTE_ADDR", "")})
+        token = _context.set({"request_id": request_id, "ip": client_address(request)})
         try:
             response = self.get_response(request)
         finally:

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tuopin.accounts.roles import Capability
-from tuopin.core.api import ScopedViewSetMixin, StrictInputMixin
+from tuopin.core.api import NoBodySerializer, ScopedViewSetMixin, StrictInputMixin
 
 from . import actions
 from .choices import Programme
@@ -111,6 +111,10 @@ class ApproveSerializer(StrictInputMixin, serializers.Serializer):
     control_total = serializers.DecimalField(max_digits=16, decimal_places=2)
 
 
+class CancelSerializer(StrictInputMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 class ReconcileSerializer(StrictInputMixin, serializers.Serializer):
     csv = serializers.CharField(max_length=5_000_000)
 
@@ -154,23 +158,27 @@ class BatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
 
         return run_once(request, f"batch.approve.{batch.pk}", run)
 
+    @extend_schema(request=NoBodySerializer, responses={200: BatchSerializer})
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         """Hand the approved batch to the bank (``send_batch``)."""
         batch = self.get_object()
         self.require(Capability.CHECK_PAYMENTS)
+        self._parse(NoBodySerializer)
         return run_once(
             request,
             f"batch.send.{batch.pk}",
             lambda: Response(BatchSerializer(actions.send_batch(batch, actor=request.user)).data),
         )
 
+    @extend_schema(request=CancelSerializer, responses={200: BatchSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """Void a draft batch (``cancel_batch``)."""
         batch = self.get_object()
         self.require(Capability.MAKE_PAYMENTS)
-        b = actions.cancel_batch(batch, actor=request.user, reason=str(request.data.get("reason", "")))
+        reason = self._parse(CancelSerializer).get("reason", "")
+        b = actions.cancel_batch(batch, actor=request.user, reason=reason)
         return Response(BatchSerializer(b).data)
 
     @action(detail=True, methods=["get"], url_path="bank-file")
@@ -205,11 +213,13 @@ class PaymentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         batch = self.request.query_params.get("batch", "")
         return qs.filter(batch_id=int(batch)) if batch.isdigit() else qs
 
+    @extend_schema(request=NoBodySerializer, responses={200: PaymentSerializer})
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         """Send a returned payment again, once (``retry_payment``)."""
         payment = self.get_object()
         self.require(Capability.CHECK_PAYMENTS)
+        NoBodySerializer(data=request.data).is_valid(raise_exception=True)
         return run_once(
             request,
             f"payment.retry.{payment.pk}",

@@ -1,9 +1,11 @@
 """``Idempotency-Key`` handling for payment requests (security.md §4, after Apache Fineract).
 
-The first request with a key runs its action and stores the response in the same transaction; a
-replay (same key, same user, same endpoint, same body) gets the stored response and changes nothing.
-The unique index on the key settles a race between two copies of the same request: the second
-insert fails, its transaction (with its action) is rolled back, and the stored response is returned.
+The first request with a key claims it (inserts its row) *before* running its action, and stores the
+response in the same transaction; a replay (same key, same user, same endpoint, same body) gets the
+stored response and changes nothing. The unique index on the key settles a race between copies of the
+same request sent at once: a copy's insert waits for the first transaction and then fails, so it never
+runs the action beside the first one (which would lose to it on some other constraint and answer with
+that error instead), and it returns the stored response. R10 sends 16 copies at once.
 """
 
 from __future__ import annotations
@@ -52,20 +54,28 @@ def run_once(request, scope: str, fn: Callable[[], Response]) -> Response:
         return stored(existing)
     try:
         with transaction.atomic():
+            with transaction.atomic():  # the claim: a concurrent copy blocks here until we commit
+                row = IdempotencyKey.objects.create(
+                    key=key, actor=request.user, scope=scope, request_hash=body_hash, status_code=0
+                )
             response = fn()
-            if response.status_code < 500:
-                with transaction.atomic():
-                    IdempotencyKey.objects.create(
-                        key=key,
-                        actor=request.user,
-                        scope=scope,
-                        request_hash=body_hash,
-                        status_code=response.status_code,
-                        response=response.data,
-                    )
+            if response.status_code >= 500:
+                raise _Unstored(response)  # roll back the claim with the action: a retry may run again
+            row.status_code, row.response = response.status_code, response.data
+            row.save(update_fields=["status_code", "response"])
+    except _Unstored as unstored:
+        return unstored.response
     except IntegrityError:
         row = IdempotencyKey.objects.filter(key=key).first()
         if row is None:
             raise
         return stored(row)
     return response
+
+
+class _Unstored(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Carries a response that must not be stored out of the transaction that claimed the key."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response

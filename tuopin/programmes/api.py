@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tuopin.accounts.roles import Capability
-from tuopin.core.api import ScopedViewSetMixin
+from tuopin.core.api import ScopedViewSetMixin, StrictInputMixin
 from tuopin.core.scoping import code_in_prefix, user_prefix
 from tuopin.geo.models import Region
 from tuopin.registry.models import Household
@@ -47,6 +47,33 @@ def _read_serializer(kind: Kind) -> type[serializers.ModelSerializer]:
     return type(f"Programme{kind.model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
 
 
+_FORM_TO_SERIALIZER = (
+    (forms.BooleanField, serializers.BooleanField, ()),
+    (forms.IntegerField, serializers.IntegerField, ("min_value", "max_value")),
+    (forms.DecimalField, serializers.DecimalField, ("max_digits", "decimal_places")),
+    (forms.DateField, serializers.DateField, ()),
+    (forms.ChoiceField, serializers.ChoiceField, ("choices",)),
+    (forms.CharField, serializers.CharField, ("max_length",)),
+)
+
+
+def _input_serializer(kind: Kind) -> type[serializers.Serializer]:
+    """The create body as the OpenAPI document shows it, made from the same form fields ``_parse`` uses."""
+    attrs: dict = {}
+    for name, form_field in kind.inputs.items():
+        for form_cls, ser_cls, keys in _FORM_TO_SERIALIZER:
+            if isinstance(form_field, form_cls):
+                extra = {k: getattr(form_field, k) for k in keys if getattr(form_field, k, None) is not None}
+                if form_cls in (forms.CharField, forms.ChoiceField):
+                    extra["allow_blank"] = not form_field.required
+                if form_cls is forms.DecimalField:
+                    extra.setdefault("max_digits", None)
+                    extra.setdefault("decimal_places", None)
+                attrs[name] = ser_cls(required=form_field.required, help_text=str(form_field.label or ""), **extra)
+                break
+    return type(f"Programme{kind.model.__name__}Input", (serializers.Serializer,), attrs)
+
+
 def _parse(kind: Kind, data) -> dict:
     unknown = sorted(set(data) - set(kind.inputs))
     if unknown:
@@ -55,6 +82,25 @@ def _parse(kind: Kind, data) -> dict:
     if not form.is_valid():
         raise ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
     return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
+class DividendsInput(StrictInputMixin, serializers.Serializer):
+    """The year whose dividends to compute (the action checks it)."""
+
+    year = serializers.IntegerField(required=False, allow_null=True)
+
+
+class AdvanceInput(StrictInputMixin, serializers.Serializer):
+    """The housing case's next step and its date (the action checks both)."""
+
+    status = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    on = serializers.CharField(max_length=10, required=False, allow_blank=True, help_text="YYYY-MM-DD")
+
+
+def _body(cls: type[serializers.Serializer], request) -> dict:
+    s = cls(data=request.data)
+    s.is_valid(raise_exception=True)
+    return s.validated_data
 
 
 def make_viewset(kind: Kind) -> type[viewsets.GenericViewSet]:
@@ -72,6 +118,7 @@ def make_viewset(kind: Kind) -> type[viewsets.GenericViewSet]:
                 qs = qs.filter(year=int(year))
             return qs
 
+        @extend_schema(request=_input_serializer(kind), responses={201: serializer_class})
         def create(self, request):
             self.require(Capability.EDIT_PROGRAMMES)
             obj = kind.create(actor=request.user, **_parse(kind, request.data))
@@ -79,12 +126,15 @@ def make_viewset(kind: Kind) -> type[viewsets.GenericViewSet]:
 
         if kind.slug == "projects":
 
+            @extend_schema(request=DividendsInput, responses={201: dict})
             @action(detail=True, methods=["post"])
             def dividends(self, request, pk=None):
                 """Compute the project's dividends for ``year`` → a payment batch (``compute_dividends``)."""
                 project = self.get_object()
                 self.require(Capability.MAKE_PAYMENTS)
-                batch = a.compute_dividends(project, actor=request.user, year=request.data.get("year"))
+                batch = a.compute_dividends(
+                    project, actor=request.user, year=_body(DividendsInput, request).get("year")
+                )
                 return Response(
                     {
                         "batch": batch.pk,
@@ -97,14 +147,14 @@ def make_viewset(kind: Kind) -> type[viewsets.GenericViewSet]:
 
         if kind.slug == "housing":
 
+            @extend_schema(request=AdvanceInput, responses={200: serializer_class})
             @action(detail=True, methods=["post"])
             def advance(self, request, pk=None):
                 """Move the case to its next step (``advance_housing_case``)."""
                 case = self.get_object()
                 self.require(Capability.EDIT_PROGRAMMES)
-                case = a.advance_housing_case(
-                    case, actor=request.user, status=request.data.get("status"), on=request.data.get("on")
-                )
+                body = _body(AdvanceInput, request)
+                case = a.advance_housing_case(case, actor=request.user, status=body.get("status"), on=body.get("on"))
                 return Response(self.get_serializer(case).data)
 
     KindViewSet.__name__ = f"{kind.model.__name__}ViewSet"

@@ -1,14 +1,11 @@
 """Serializers of the registry API: explicit fields, masks only, and input shapes for the actions.
 
 Output serializers never name ``id_enc``, ``id_hash`` or any ``*_enc`` field: the ID number leaves
-as its precomputed mask (``220422********1234``), phone and bank account as theirs. Two further
-fields depend on the caller's role (security.md §2.3):
-
-* ``birth_date`` is given only to roles that may see plaintext ID numbers; the mask hides the
-  birth date on purpose, and showing it beside the mask would give the whole number away. Every
-  role gets ``age``.
-* ``disability_grade`` is given only to roles with ``VIEW_HEALTH_DETAIL``; the others get the
-  health status and disability category only.
+as its precomputed mask (``220422********1234``), phone and bank account as theirs. The labelled
+fields of ``accounts.roles.FIELD_CAPABILITIES`` — ``birth_date`` (beside the mask it gives the whole
+number away), ``disability_category``/``disability_grade`` and ``bank_account_mask`` — are nulled for
+roles without their capability as the response is rendered (``core.api.FieldRulesJSONRenderer``), in
+audit ``changes`` as much as in the fields themselves. Every role gets ``age`` and the health status.
 
 Input serializers check types and code lists, refuse unknown keys (:class:`StrictInputMixin`), and
 never save: the views hand ``validated_data`` to ``registry.actions``, which check jurisdiction,
@@ -25,7 +22,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from tuopin.accounts.roles import Capability
 from tuopin.core.api import StrictInputMixin
 from tuopin.core.idnumber import mask_id
 from tuopin.core.masking import PII_PATTERNS
@@ -36,12 +32,6 @@ from ..models import Household, HouseholdStatusChange, HouseholdYear, Member, Me
 from ..validation import HOUSEHOLD_YEAR_FIELDS, MEMBER_YEAR_FIELDS
 
 MEMBER_CHOICE_LABEL = {"relation": c.Relation, "ethnicity": c.Ethnicity, "gender": c.Gender}
-
-
-def _user_can(serializer: serializers.Serializer, capability: str) -> bool:
-    request = serializer.context.get("request")
-    user = getattr(request, "user", None)
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.can(capability))
 
 
 class ActionInputMixin:
@@ -60,26 +50,12 @@ class ActionInputMixin:
 
 
 class MemberYearSerializer(serializers.ModelSerializer):
-    """A member's facts for one year; the disability grade only for health-detail roles."""
-
-    disability_grade = serializers.ChoiceField(
-        choices=c.DisabilityGrade.choices,
-        allow_blank=True,
-        allow_null=True,
-        read_only=True,
-        help_text="残疾等级；仅对有权查看健康详情的角色返回，其他角色为 null。",
-    )
+    """A member's facts for one year (disability detail withheld by role, see the module docstring)."""
 
     class Meta:
         model = MemberYear
         fields = ["year", *MEMBER_YEAR_FIELDS]
         read_only_fields = fields
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not _user_can(self, Capability.VIEW_HEALTH_DETAIL):
-            data["disability_grade"] = None
-        return data
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -89,7 +65,7 @@ class MemberSerializer(serializers.ModelSerializer):
     relation_label = serializers.CharField(source="get_relation_display", read_only=True)
     gender_label = serializers.CharField(source="get_gender_display", read_only=True)
     ethnicity_label = serializers.CharField(source="get_ethnicity_display", read_only=True)
-    birth_date = serializers.SerializerMethodField(help_text="出生日期；仅对有权查看完整身份证号的角色返回。")
+    birth_date = serializers.DateField(read_only=True, help_text="出生日期；仅对有权查看完整身份证号的角色返回。")
     age = serializers.SerializerMethodField(help_text="周岁（按今日计算）")
 
     class Meta:
@@ -113,10 +89,6 @@ class MemberSerializer(serializers.ModelSerializer):
             "moved_out_on",
         ]
         read_only_fields = fields
-
-    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
-    def get_birth_date(self, obj: Member) -> dt.date | None:
-        return obj.birth_date if _user_can(self, Capability.VIEW_PLAINTEXT_ID) else None
 
     def get_age(self, obj: Member) -> int:
         today = dt.date.today()
@@ -211,12 +183,12 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         read_only_fields = fields
 
 
-def _redact(value: Any, hidden: frozenset[str]) -> Any:
-    """Hide keys the caller may not read and mask anything shaped like an ID number in free text."""
+def _mask_ids(value: Any) -> Any:
+    """Mask anything shaped like an ID number in free text (a reason a user typed, say)."""
     if isinstance(value, dict):
-        return {k: ("<hidden>" if k in hidden else _redact(v, hidden)) for k, v in value.items()}
+        return {k: _mask_ids(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redact(v, hidden) for v in value]
+        return [_mask_ids(v) for v in value]
     if isinstance(value, str):
         return PII_PATTERNS["id"].sub(lambda m: mask_id(m.group()), value)
     return value
@@ -225,9 +197,9 @@ def _redact(value: Any, hidden: frozenset[str]) -> Any:
 class AuditEventSerializer(serializers.ModelSerializer):
     """An audit row of a household or one of its members, as its viewers may read it.
 
-    The stored ``changes`` are masked already; the birth date (which with the ID mask rebuilds the
-    number) and the disability grade are further hidden from roles that may not see them, and any
-    ID-shaped text a user typed into a reason is masked.
+    The stored ``changes`` are masked already; labelled fields in them (the birth date, disability
+    detail, account masks) are withheld by role like any other field, and any ID-shaped text a user
+    typed into a reason is masked.
     """
 
     changes = serializers.SerializerMethodField()
@@ -238,20 +210,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
         fields = ["seq", "at", "actor_name", "actor_role", "action", "object_type", "object_id", "summary", "changes"]
         read_only_fields = fields
 
-    def _hidden(self) -> frozenset[str]:
-        hidden = set()
-        if not _user_can(self, Capability.VIEW_PLAINTEXT_ID):
-            hidden.add("birth_date")
-        if not _user_can(self, Capability.VIEW_HEALTH_DETAIL):
-            hidden.add("disability_grade")
-        return frozenset(hidden)
-
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_changes(self, obj: AuditEvent) -> dict[str, Any]:
-        return _redact(obj.changes or {}, self._hidden())
+        return _mask_ids(obj.changes or {})
 
     def get_summary(self, obj: AuditEvent) -> str:
-        return _redact(obj.summary or "", frozenset())
+        return _mask_ids(obj.summary or "")
 
 
 # ---------------------------------------------------------------------------------------------

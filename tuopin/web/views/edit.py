@@ -143,9 +143,10 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     form.fields["phone"].help_text = _("当前：%(v)s。留空表示不修改") % {"v": household.phone_mask or _("未登记")}
-    form.fields["bank_account"].help_text = _("当前：%(v)s。留空表示不修改") % {
-        "v": household.bank_account_mask or _("未登记")
-    }
+    if "bank_account_mask" not in request.user.withheld_fields:
+        form.fields["bank_account"].help_text = _("当前：%(v)s。留空表示不修改") % {
+            "v": household.bank_account_mask or _("未登记")
+        }
     return render(request, "web/household_edit.html", {"form": form, "h": household, "title": _("修改户基本信息")})
 
 

@@ -32,62 +32,65 @@ from .common import household_list_queryset, list_params, masked_params, require
 CHUNK_ROWS = 2000
 
 
-def _columns() -> list[str]:
-    return [
-        _("户编号"),
-        _("户主"),
-        _("户主身份证号（脱敏）"),
-        _("县（区）"),
-        _("乡（镇）"),
-        _("行政村"),
-        _("村民小组"),
-        _("住址"),
-        _("家庭人口"),
-        _("贫困户属性"),
-        _("识别标准"),
-        _("识别年度"),
-        _("主要致贫原因"),
-        _("其他致贫原因"),
-        _("状态"),
-        _("状态年度"),
-        _("联系电话（脱敏）"),
-        _("开户银行"),
-        _("银行账号（脱敏）"),
+def _columns(withheld: frozenset[str]) -> list[tuple[str, str]]:
+    """(key, header) of each column; a labelled field (``roles.FIELD_CAPABILITIES``) only for roles that may see it."""
+    cols = [
+        ("number", _("户编号")),
+        ("head_name", _("户主")),
+        ("head_id_mask", _("户主身份证号（脱敏）")),
+        ("county", _("县（区）")),
+        ("town", _("乡（镇）")),
+        ("village", _("行政村")),
+        ("group", _("村民小组")),
+        ("address", _("住址")),
+        ("member_count", _("家庭人口")),
+        ("category", _("贫困户属性")),
+        ("identification_standard", _("识别标准")),
+        ("identification_year", _("识别年度")),
+        ("main_cause", _("主要致贫原因")),
+        ("other_causes", _("其他致贫原因")),
+        ("status", _("状态")),
+        ("status_year", _("状态年度")),
+        ("phone_mask", _("联系电话（脱敏）")),
+        ("bank_name", _("开户银行")),
+        ("bank_account_mask", _("银行账号（脱敏）")),
     ]
+    return [(key, title) for key, title in cols if key not in withheld]
 
 
-def _row(h: Household) -> list[Any]:
+def _row(h: Household) -> dict[str, Any]:
     town = h.village.parent
     county = town.parent if town else None
     others = "、".join(str(c.PovertyCause(x).label) for x in h.other_causes if x in c.PovertyCause.values)
-    return [
-        h.number,
-        h.head_name,
-        h.head_id_mask or "",
-        county.name if county else "",
-        town.name if town else "",
-        h.village.name,
-        h.group,
-        h.address,
-        h.member_count,
-        h.get_category_display(),
-        h.get_identification_standard_display(),
-        h.identification_year,
-        h.get_main_cause_display(),
-        others,
-        h.get_status_display(),
-        h.status_year,
-        h.phone_mask,
-        h.bank_name,
-        h.bank_account_mask,
-    ]
+    return {
+        "number": h.number,
+        "head_name": h.head_name,
+        "head_id_mask": h.head_id_mask or "",
+        "county": county.name if county else "",
+        "town": town.name if town else "",
+        "village": h.village.name,
+        "group": h.group,
+        "address": h.address,
+        "member_count": h.member_count,
+        "category": h.get_category_display(),
+        "identification_standard": h.get_identification_standard_display(),
+        "identification_year": h.identification_year,
+        "main_cause": h.get_main_cause_display(),
+        "other_causes": others,
+        "status": h.get_status_display(),
+        "status_year": h.status_year,
+        "phone_mask": h.phone_mask,
+        "bank_name": h.bank_name,
+        "bank_account_mask": h.bank_account_mask,
+    }
 
 
-def _export_rows(qs: QuerySet[Household]) -> Iterator[list[Any]]:
+def _export_rows(qs: QuerySet[Household], keys: list[str]) -> Iterator[list[Any]]:
     head_mask = Member.objects.filter(household=OuterRef("pk"), is_current=True, relation=c.Relation.HEAD)
     qs = qs.select_related("village__parent__parent").annotate(head_id_mask=Subquery(head_mask.values("id_mask")[:1]))
     for h in qs.iterator(chunk_size=CHUNK_ROWS):
-        yield [safe_cell(v) for v in _row(h)]
+        row = _row(h)
+        yield [safe_cell(row[k]) for k in keys]
 
 
 def _stamp(user: Any) -> str:
@@ -133,11 +136,12 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     """UTF-8 CSV with BOM (so Excel shows the Chinese), streamed row by row."""
     qs, _count, stamp = _start_export(request, "csv")
     writer = csv.writer(_Echo())
+    columns = _columns(request.user.withheld_fields)
 
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow([safe_cell(stamp)])
-        yield writer.writerow(_columns())
-        for row in _export_rows(qs):
+        yield writer.writerow([title for _key, title in columns])
+        for row in _export_rows(qs, [key for key, _title in columns]):
             yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -156,9 +160,10 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     sheet = book.add_worksheet(_("建档立卡户"))
     bold = book.add_format({"bold": True})
     sheet.write_string(0, 0, safe_cell(stamp))
-    for col, title in enumerate(_columns()):
+    columns = _columns(request.user.withheld_fields)
+    for col, (_key, title) in enumerate(columns):
         sheet.write_string(1, col, title, bold)
-    for r, row in enumerate(_export_rows(qs), start=2):
+    for r, row in enumerate(_export_rows(qs, [key for key, _title in columns]), start=2):
         for col, value in enumerate(row):
             if isinstance(value, int):
                 sheet.write_number(r, col, value)

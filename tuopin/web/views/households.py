@@ -158,7 +158,6 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "audit_limit": AUDIT_LIMIT,
         "can_edit": user.can(Capability.EDIT_REGISTRY),
         "can_reveal": user.can(Capability.VIEW_PLAINTEXT_ID),
-        "health_detail": user.can(Capability.VIEW_HEALTH_DETAIL),
         "can_assess": user.can(Capability.RUN_ASSESSMENT),
     }
     return render(request, "web/household_detail.html", context)
