@@ -33,7 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tuopin.accounts.roles import Capability
-from tuopin.core.api import ScopedViewSetMixin, StrictInputMixin
+from tuopin.core.api import NoBodySerializer, ScopedViewSetMixin, StrictInputMixin
 from tuopin.core.scoping import prefix_range_q
 from tuopin.geo.models import Region
 from tuopin.payments.idempotency import run_once
@@ -382,11 +382,12 @@ class CrossCheckRunViewSet(
         transaction.on_commit(lambda: tasks.crosscheck_department.enqueue(run.pk, user.pk))
         return Response(CrossCheckRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={201: CrossCheckRunSerializer, **ERRORS})
+    @extend_schema(request=NoBodySerializer, responses={201: CrossCheckRunSerializer, **ERRORS})
     @action(detail=False, methods=["post"])
     def internal(self, request):
         """Run the registry's own checks (shared accounts, duplicates, the deceased, fraud patterns)."""
         self.require(Capability.CROSS_CHECK)
+        _parse(NoBodySerializer, request)  # takes no input: a field sent is refused by name, not ignored
         run = crosscheck.run_internal(actor=request.user)
         return Response(CrossCheckRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
