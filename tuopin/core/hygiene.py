@@ -66,7 +66,8 @@ def scan(*, purge_sessions: bool = False, now: dt.datetime | None = None) -> Fin
         for path in sorted(staging.iterdir()):
             if not path.is_file() or path.suffix == ".progress":
                 continue  # progress files hold counts only, no personal data
-            batch = batches.get(path.name)
+            # A batch's validated-cell cache (exchange.plancache) lives beside its staged file and goes with it.
+            batch = batches.get(path.name.removesuffix(".plan"))
             if batch is None:
                 found.leftovers.append(f"暂存目录中有不属于任何导入批次的文件：{path.name}")
             elif batch.status in FINISHED:
