@@ -46,17 +46,7 @@ def setup_django(*, database: bool = True) -> None:
 
 # Crashes already found and reported (in files this harness may not change), by (file, function) of the
 # deepest tuopin frame: counted in the stats instead of stopping the run, so the search goes on past them.
-KNOWN: dict[tuple[str, str], str] = {
-    ("files.py", "_scan_entry"): "exchange.files._scan_entry opens zip entries whose local header is damaged "
-    "(bad magic number, offset beyond the file) and lets BadZipFile/OSError out: a 500 instead of a refusal",
-    ("files.py", "_check_workbook"): "exchange.files._check_workbook catches BadZipFile/OSError from ZipFile() but "
-    "not UnicodeDecodeError (an entry name flagged UTF-8 that is not) or NotImplementedError (an unsupported "
-    "compression method): a 500 instead of '工作簿已损坏'",
-    ("files.py", "_read_csv"): "exchange.files._read_csv lets csv.Error out (a bare carriage return inside an "
-    "unquoted field, 'new-line character seen in unquoted field'): a 500 instead of a refusal",
-    ("files.py", "decode_csv"): "exchange.files.decode_csv decodes a file that starts with the UTF-8 BOM without "
-    "catching UnicodeDecodeError: a BOM followed by invalid UTF-8 is a 500 instead of the encoding refusal",
-}
+KNOWN: dict[tuple[str, str], str] = {}  # the four crashes R3 found in exchange.files are fixed
 
 
 def known_crash(exc: BaseException) -> str | None:

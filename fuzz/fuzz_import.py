@@ -4,7 +4,7 @@
 
 Each input goes down the path an uploaded file takes in ``exchange.actions`` — ``check_upload`` (size,
 magic bytes, zip directory, streamed entries), ``read_table`` (calamine or the CSV reader with encoding
-detection), ``bind_header`` and ``households.validate`` (every cell rule and cross-row rule, as village
+detection), ``bind_header`` and ``households.validate_cells`` (every cell rule and cross-row rule, as village
 A's clerk) — calling those functions as they are. The first byte chooses how the rest is read:
 
 * raw CSV or raw .xlsx bytes (the seeds are the real import template and files in the national layout,
@@ -36,7 +36,8 @@ _harness.setup_django()
 
 with atheris.instrument_imports(include=["tuopin.exchange", "tuopin.core.idnumber", "tuopin.registry.validation"]):
     from tuopin.exchange import files, households, schema
-    from tuopin.exchange.report import TEMPLATE_EXAMPLE, template_xlsx
+    from tuopin.exchange.households import TEMPLATE_EXAMPLE
+    from tuopin.exchange.report import template_xlsx
 
 import xlsxwriter  # noqa: E402
 from django.core.exceptions import ValidationError  # noqa: E402
@@ -197,7 +198,7 @@ def TestOneInput(data: bytes) -> None:  # noqa: N802 - the name atheris calls
         bound = schema.bind_header(table, households.COLUMNS, problems)
         if bound is None or problems.fatal:
             return
-        plan = households.validate(bound, problems, actor=CLERK)
+        plan = households.validate_cells(bound, problems, actor=CLERK)
     except ValidationError:
         STATS["refused"] += 1
         return

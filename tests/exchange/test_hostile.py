@@ -15,7 +15,7 @@ from stdnum.cn import ric
 from tests.exchange.conftest import family, write_csv, write_xlsx
 from tuopin.core.idnumber import parse_id_number
 from tuopin.exchange import actions
-from tuopin.exchange.files import FileRefused, Limits, check_upload
+from tuopin.exchange.files import FileRefused, Limits, check_upload, read_table
 from tuopin.exchange.households import fast_id
 from tuopin.exchange.models import BatchStatus
 
@@ -150,3 +150,67 @@ def test_fast_id_agrees_with_parse_id_number(birth, order, address, variant):
         slow = None
     if fast is not None:
         assert fast == slow  # the fast path never accepts what the action refuses, and agrees on the result
+
+
+# R3 (atheris) found these four ways for a damaged upload to reach a 500; each is a refusal now.
+
+
+def _content_types_second(path):
+    """A workbook whose [Content_Types].xml is its second entry (the file still starts as a zip)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", b"<workbook/>")
+        z.writestr("[Content_Types].xml", CONTENT_TYPES)
+    return bytearray(path.read_bytes())
+
+
+def test_damaged_local_header_is_a_refusal(tmp_path):
+    path = tmp_path / "damaged.xlsx"
+    raw = _content_types_second(path)
+    second = raw.index(b"PK\x03\x04", 4)
+    raw[second + 2 : second + 4] = b"\x00\x00"
+    path.write_bytes(bytes(raw))
+    assert "已损坏" in refused(path)
+
+
+def test_entry_name_that_is_not_the_utf8_it_claims_is_a_refusal(tmp_path):
+    path = workbook(tmp_path / "badname.xlsx", {"xl/abc.xml": b"<a/>"})
+    raw = bytearray(path.read_bytes())
+    central = raw.rindex(b"PK\x01\x02")  # the last entry's central directory record
+    raw[central + 9] |= 0x08  # general-purpose flag bit 11: the name is UTF-8
+    name_at = central + 46
+    assert raw[name_at : name_at + 10] == b"xl/abc.xml"
+    raw[name_at + 3 : name_at + 6] = b"\xff\xfe\xfd"
+    path.write_bytes(bytes(raw))
+    assert "已损坏" in refused(path)
+
+
+def test_unknown_compression_method_is_a_refusal(tmp_path):
+    path = tmp_path / "method.xlsx"
+    raw = _content_types_second(path)
+    central = raw.rindex(b"PK\x01\x02")  # [Content_Types].xml's central directory record
+    raw[central + 10 : central + 12] = (99).to_bytes(2, "little")  # a method zipfile does not know
+    path.write_bytes(bytes(raw))
+    assert "已损坏" in refused(path)
+
+
+def test_bom_followed_by_bytes_that_are_not_utf8_is_an_encoding_refusal(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xff\xfe,1\n")
+    with pytest.raises(FileRefused) as exc:
+        read_table(path, check_upload(path, path.name))
+    assert "UTF-8" in " ".join(exc.value.messages)
+
+
+def test_lone_carriage_returns_end_lines_as_old_mac_excel_writes_them(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes("户编号,姓名\r1,张三\r2,李四\r".encode())
+    table = read_table(path, check_upload(path, path.name))
+    assert table.rows == [["户编号", "姓名"], ["1", "张三"], ["2", "李四"]]
+
+
+def test_unterminated_quote_is_a_refusal_naming_the_line(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_bytes(('户编号,姓名\n1,"张三\n' + "x" * 200_000 + "\n").encode())
+    with pytest.raises(FileRefused) as exc:
+        read_table(path, check_upload(path, path.name))
+    assert "引号" in " ".join(exc.value.messages)

@@ -110,7 +110,9 @@ def check_upload(path: Path, filename: str, limits: Limits | None = None) -> str
 def _check_workbook(path: Path, limits: Limits) -> None:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    # A damaged central directory can also name an entry in bytes that are not the UTF-8 it claims, or
+    # a compression method zipfile does not know: the same refusal, never a 500.
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, NotImplementedError):
         raise _refuse(_("工作簿已损坏，无法打开。"), "corrupt") from None
     with archive:
         entries = archive.infolist()
@@ -145,13 +147,14 @@ def _scan_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: Limits
     """Stream one entry: never more than it declares (a lying header is a bomb), no DOCTYPE in XML."""
     name = entry.filename.lower()
     is_xml = name.endswith((".xml", ".rels", ".vml"))
-    if name.endswith("].xml") and entry.file_size < 1 << 20:
-        with archive.open(entry) as fh:
-            if b"macroenabled" in fh.read().lower():
-                raise _refuse(_("工作簿声明为启用宏的格式，不予接受。"), "macro")
     read = 0
     first = b""
     try:
+        # Inside the try: a damaged local header (bad magic, an offset beyond the file) fails on open.
+        if name.endswith("].xml") and entry.file_size < 1 << 20:
+            with archive.open(entry) as fh:
+                if b"macroenabled" in fh.read().lower():
+                    raise _refuse(_("工作簿声明为启用宏的格式，不予接受。"), "macro")
         with archive.open(entry) as fh:
             while chunk := fh.read(1 << 20):
                 if not first:
@@ -159,7 +162,7 @@ def _scan_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limits: Limits
                 read += len(chunk)
                 if read > entry.file_size or read > limits.max_unzipped:
                     raise _refuse(_("工作簿内部文件实际大小与声明不符，疑似压缩炸弹。"), "zip_bomb")
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, UnicodeDecodeError):
         raise _refuse(_("工作簿已损坏，无法打开。"), "corrupt") from None
     if is_xml:
         head = first.lower()
@@ -266,7 +269,12 @@ def _read_xlsx(path: Path, limits: Limits) -> Table:
 def decode_csv(data: bytes) -> tuple[str, str]:
     """The text and the encoding: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8"), "UTF-8（带BOM）"
+        try:
+            return data[3:].decode("utf-8"), "UTF-8（带BOM）"
+        except UnicodeDecodeError:
+            raise _refuse(
+                _("文件以 UTF-8 标记开头，但内容不是有效的 UTF-8：请重新保存为 UTF-8 或 GBK 编码的 CSV。"), "encoding"
+            ) from None
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -281,7 +289,16 @@ def _read_csv(path: Path) -> Table:
     text, encoding = decode_csv(path.read_bytes())
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    # newline=None: a lone carriage return (old Mac Excel) ends a line like CRLF and LF do, instead of
+    # being "a new-line character in an unquoted field".
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. an unterminated quote running past the field size limit
+        raise _refuse(
+            _("CSV 文件第%(line)d行格式有误（%(why)s），请检查引号是否成对。") % {"line": reader.line_num, "why": exc},
+            "csv_format",
+        ) from None
     return Table(rows=rows, rownums=list(range(1, len(rows) + 1)), encoding=encoding)
 
 
