@@ -63,15 +63,20 @@ def scan(*, purge_sessions: bool = False, now: dt.datetime | None = None) -> Fin
     staging = _staging()
     retention = dt.timedelta(days=settings.STAGED_RETENTION_DAYS)
     if staging.is_dir():
+        # A batch's files: the staged upload and its validated-cell cache (exchange.plancache, "<name>.plan"),
+        # which goes with it. One finding per batch, naming every file it left.
+        files: dict[str, list[str]] = {}
         for path in sorted(staging.iterdir()):
-            if not path.is_file() or path.suffix == ".progress":
-                continue  # progress files hold counts only, no personal data
-            # A batch's validated-cell cache (exchange.plancache) lives beside its staged file and goes with it.
-            batch = batches.get(path.name.removesuffix(".plan"))
+            if path.is_file() and path.suffix != ".progress":  # progress files hold counts only, no personal data
+                files.setdefault(path.name.removesuffix(".plan"), []).append(path.name)
+        for name, left in files.items():
+            batch = batches.get(name)
             if batch is None:
-                found.leftovers.append(f"暂存目录中有不属于任何导入批次的文件：{path.name}")
+                found.leftovers.append(f"暂存目录中有不属于任何导入批次的文件：{'、'.join(left)}")
             elif batch.status in FINISHED:
-                found.leftovers.append(f"导入批次 {batch.pk} 已{batch.get_status_display()}，暂存文件仍在：{path.name}")
+                found.leftovers.append(
+                    f"导入批次 {batch.pk}（{batch.get_status_display()}）的暂存文件仍在：{'、'.join(left)}"
+                )
             elif now - batch.created_at > retention:
                 found.warnings.append(
                     f"导入批次 {batch.pk}（{batch.get_status_display()}）的暂存文件已保留 {(now - batch.created_at).days} 天，"
