@@ -23,7 +23,9 @@ Any input missing makes that indicator "cannot assess" — never a silent pass.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -31,9 +33,9 @@ import numpy as np
 from tuopin.policy.resolve import Resolver
 
 from .choices import CannotReason, ExitBlock, Monitor, Result
-from .inputs import Inputs
+from .inputs import Inputs, village_groups
 
-__all__ = ["Outcome", "evaluate", "standards_for_villages", "SCHOOL_OK_CODES"]
+__all__ = ["Outcome", "evaluate", "hex_digests", "standards_for_villages", "SCHOOL_OK_CODES"]
 
 FAIL, PASS, CANNOT = int(Result.FAIL), int(Result.PASS), int(Result.CANNOT)
 # 在校生状况 codes that satisfy compulsory education: any enrolment (3–16) or an exemption (90).
@@ -87,28 +89,68 @@ class Outcome:
     water_quality_ok: np.ndarray
     water_convenience_ok: np.ndarray
     water_guarantee_ok: np.ndarray
-    input_hash: np.ndarray
+    hashing: Callable[[], np.ndarray] = field(repr=False, compare=False)
+
+    @cached_property
+    def digests(self) -> np.ndarray:
+        """(n, 16) uint8: each household's input digest, computed on first use (a comparison of
+        rule sets never needs it)."""
+        return self.hashing()
+
+    @property
+    def input_hash(self) -> np.ndarray:
+        """Each household's input digest as the 32 hex digits stored in ``Determination.input_hash``."""
+        return hex_digests(self.digests)
 
 
-def standards_for_villages(villages: np.ndarray, year: int, content: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Each standard's value for each household, resolved once per distinct village."""
+def standards_for_villages(
+    villages: np.ndarray, year: int, content: dict[str, Any], *, groups: tuple[np.ndarray, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
+    """Each standard's value for each household, resolved once per group of villages.
+
+    A village's values depend only on which standard rows' region prefixes it starts with, so
+    villages are grouped by the longest such prefix (a handful of groups for tens of thousands of
+    villages) and the resolver runs once per group. ``groups`` = (distinct village codes as
+    integers, each household's index into them) when the caller has them (``Inputs``).
+    """
     resolver = Resolver(content["standards"])
-    uniq, inverse = np.unique(villages.astype(str), return_inverse=True) if len(villages) else (np.array([]), [])
-    per_village = [{name: resolver.value(name, code, year) for name in STANDARD_NAMES} for code in uniq]
+    if groups is not None:
+        codes, inverse = groups
+        texts = [f"{int(c):012d}" for c in codes]
+    else:
+        texts_arr, inverse = np.unique(villages.astype(str), return_inverse=True) if len(villages) else ([], [])
+        texts = [str(t) for t in texts_arr]
+    inverse = np.asarray(inverse, dtype=np.int64)
+    village_group, first = prefix_groups(texts, content["standards"])
+    per_group = [{name: resolver.value(name, texts[i], year) for name in STANDARD_NAMES} for i in first]
     out: dict[str, np.ndarray] = {}
+    household_group = village_group[inverse] if len(villages) else np.zeros(0, dtype=np.int64)
     for name in STANDARD_NAMES:
-        values = [v[name] for v in per_village]
+        values = [v[name] for v in per_group]
         if name in ("school_cutoff", "housing_safe_grades"):
             column = np.array(values, dtype=object)
         elif name == "homeless_housed_is_safe":
             column = np.array([bool(v) for v in values], dtype=bool)
         else:
             column = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-        out[name] = column[inverse] if len(villages) else column
-    out["_village_index"] = np.asarray(inverse)
-    out["_village_grades"] = [v["housing_safe_grades"] for v in per_village]  # type: ignore[assignment]
-    out["_village_values"] = per_village  # type: ignore[assignment]
+        out[name] = column[household_group]
+    out["_group_index"] = household_group
+    out["_group_grades"] = [v["housing_safe_grades"] for v in per_group]  # type: ignore[assignment]
+    out["_group_values"] = per_group  # type: ignore[assignment]
     return out
+
+
+def prefix_groups(codes: list[str], standards: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Group region codes that resolve every standard alike: by the longest region prefix of the
+    standard rows each starts with. Returns each code's group and one code index per group."""
+    prefixes = {str(r["region_prefix"]) for r in standards}
+    key = np.zeros(len(codes), dtype=np.int64)
+    for i, code in enumerate(codes):
+        key[i] = next((length for length in range(len(code), -1, -1) if code[:length] in prefixes), -1)
+    if not len(codes):
+        return key, key
+    _uniq, first, group = np.unique(key, return_index=True, return_inverse=True)
+    return group, first
 
 
 def _ages_at(birth: np.ndarray, year: int, cutoff: np.ndarray) -> np.ndarray:
@@ -134,8 +176,14 @@ def _all_pass(*conds: np.ndarray) -> np.ndarray:
     return result
 
 
-def _hashes(inp: Inputs, std: dict[str, np.ndarray]) -> np.ndarray:
-    """128-bit digest of each household's inputs (its facts, its members' facts, its standards)."""
+def _digests(inp: Inputs, std: dict[str, np.ndarray]) -> np.ndarray:
+    """BLAKE2b-128 digest of each household's inputs, as an (n, 16) uint8 array.
+
+    The message is the household's fixed-width record, then its members' records, then the digest
+    of its standards' values. Households with the same number of members have messages of the same
+    length, so each such group is laid out as one matrix (one message per row) by numpy and the
+    loop below only hashes rows. Digesting is inherently per record; nothing else here is.
+    """
     n = inp.n
     hh = np.zeros(
         n,
@@ -185,25 +233,38 @@ def _hashes(inp: Inputs, std: dict[str, np.ndarray]) -> np.ndarray:
     mem = np.zeros(len(inp.m_id), dtype=[("id", "<i8"), ("birth", "<i8"), ("school", "S2"), ("ins", "?")])
     mem["id"], mem["birth"] = inp.m_id, inp.m_birth.astype(np.int64)
     mem["school"], mem["ins"] = inp.m_school.astype("S2"), inp.m_insured
-    hh_bytes, mem_bytes = memoryview(hh.tobytes()), memoryview(mem.tobytes())
     hs, ms = hh.dtype.itemsize, mem.dtype.itemsize
-    starts = np.searchsorted(inp.m_hh, np.arange(n), side="left")
-    ends = np.searchsorted(inp.m_hh, np.arange(n), side="right")
-    village_digest = [
-        hashlib.blake2b(repr(sorted(v.items())).encode(), digest_size=16).digest() for v in std["_village_values"]
-    ]
-    vidx = std["_village_index"]
-    # Digesting is inherently per record; the evaluation above and below is not.
-    return np.array(
-        [
-            hashlib.blake2b(
-                bytes(hh_bytes[i * hs : (i + 1) * hs]) + bytes(mem_bytes[s * ms : e * ms]) + village_digest[vidx[i]],
-                digest_size=16,
-            ).hexdigest()
-            for i, s, e in zip(range(n), starts.tolist(), ends.tolist(), strict=True)
-        ],
-        dtype=object,
-    )
+    hh_bytes = hh.view(np.uint8).reshape(n, hs)
+    mem_bytes = mem.view(np.uint8).reshape(len(mem), ms)
+    group_digests = np.frombuffer(
+        b"".join(hashlib.blake2b(repr(sorted(v.items())).encode(), digest_size=16).digest() for v in std["_group_values"]),
+        dtype=np.uint8,
+    ).reshape(-1, 16)
+    counts = np.bincount(inp.m_hh, minlength=n) if n else np.zeros(0, dtype=np.int64)
+    starts = np.cumsum(counts) - counts  # members are sorted by household
+    out = np.empty((n, 16), dtype=np.uint8)
+    blake2b = hashlib.blake2b
+    for count in np.unique(counts).tolist():
+        rows = np.flatnonzero(counts == count)
+        width = hs + count * ms + 16
+        block = np.empty((len(rows), width), dtype=np.uint8)
+        block[:, :hs] = hh_bytes[rows]
+        if count:
+            block[:, hs : hs + count * ms] = mem_bytes[starts[rows][:, None] + np.arange(count)].reshape(len(rows), -1)
+        block[:, hs + count * ms :] = group_digests[std["_group_index"][rows]]
+        view = memoryview(block).cast("B")
+        digests = b"".join([blake2b(view[k : k + width], digest_size=16).digest() for k in range(0, block.size, width)])
+        out[rows] = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 16)
+    return out
+
+
+def hex_digests(digests: np.ndarray) -> np.ndarray:
+    """(n, 16) digests as 32-character lowercase hex strings (object array)."""
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    text = np.empty((len(digests), 32), dtype=np.uint8)
+    text[:, 0::2] = digits[digests >> 4]
+    text[:, 1::2] = digits[digests & 15]
+    return np.frombuffer(text.tobytes(), dtype="S32").astype(str).astype(object)
 
 
 def _programme_digest(inp: Inputs, n: int) -> np.ndarray:
@@ -220,7 +281,7 @@ def _programme_digest(inp: Inputs, n: int) -> np.ndarray:
 def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
     """Evaluate every household of ``inp`` under a rule set's frozen ``content``."""
     n, year = inp.n, inp.year
-    std = standards_for_villages(inp.village, year, content)
+    std = standards_for_villages(inp.village, year, content, groups=village_groups(inp))
     members = np.bincount(inp.m_hh, minlength=n).astype(np.int64)
 
     cannot = np.zeros(n, dtype=np.int8)
@@ -259,7 +320,7 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
 
     # Housing.
     grade_safe = np.zeros(n, dtype=bool)
-    for grades in {g for g in std["_village_grades"] if g}:  # one pass per distinct rule, not per household
+    for grades in {g for g in std["_group_grades"] if g}:  # one pass per distinct rule, not per household
         here = std["housing_safe_grades"] == grades
         grade_safe[here] = np.isin(inp.housing_safety[here], np.array(grades.split(","), dtype=object))
     homeless_ok = (inp.housing_safety == "N") & inp.housed_otherwise & std["homeless_housed_is_safe"]
@@ -336,5 +397,5 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
         water_quality_ok=quality,
         water_convenience_ok=convenience,
         water_guarantee_ok=guarantee,
-        input_hash=_hashes(inp, std),
+        hashing=lambda: _digests(inp, std),
     )

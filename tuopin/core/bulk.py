@@ -1,18 +1,43 @@
-"""Bulk writes for set-based jobs: COPY on PostgreSQL, one ``executemany`` on SQLite.
+"""Bulk reads and writes for set-based jobs, without a Python object per value.
 
-Used where a job writes tens of thousands to millions of rows (determinations, rollups): building
-a Django model instance per row is the slow part of ``bulk_create`` at that size (scale.md §4.1).
+``insert_rows`` writes tuples (COPY on PostgreSQL, one ``executemany`` on SQLite). Used where a job
+writes tens of thousands to millions of rows: building a Django model instance per row is the
+slow part of ``bulk_create`` at that size (scale.md §4.1).
+
+For millions of rows the tuples themselves are the cost, so two column-wise paths move numpy
+columns straight to and from the database:
+
+* ``fetch_int_columns`` reads integer expressions as numpy arrays: on PostgreSQL each column comes
+  back as one ``array_send(array_agg(...))`` value, on SQLite all of them as one hex text built by
+  ``group_concat(printf(...))`` — one Python object per column or per query, not per value;
+* ``insert_columns`` writes numpy columns: binary COPY built with numpy on PostgreSQL; on SQLite the
+  columns are bit-packed into a few integers per row and unpacked by the ``INSERT … SELECT`` itself,
+  so the driver binds a handful of parameters per row instead of one per column.
+
 Callers pass already-validated values; the database's constraints still apply.
 """
 
+# SQL here is assembled from table and column names given by the calling code and from integers
+# computed here, never from user input.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection
 
-__all__ = ["insert_rows"]
+__all__ = ["insert_rows", "fetch_int_columns", "insert_columns", "read_side_by_side", "Col", "NULL_INT"]
+
+# The value ``fetch_int_columns`` callers use for SQL NULL (COALESCE(expr, NULL_INT)): no count,
+# code, date or amount in cents comes near it.
+NULL_INT = -(2**62)
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, chunk: int = 50_000) -> int:
@@ -39,3 +64,392 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             cur.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading integer columns
+
+
+def fetch_int_columns(exprs: Sequence[str], tail: str, params: Sequence[Any] = ()) -> list[np.ndarray]:
+    """``SELECT exprs … tail`` as one int64 numpy array per expression.
+
+    ``tail`` is the rest of the statement (``FROM … WHERE …``, placeholders ``%s``); every expression
+    must be an integer that is never NULL (wrap nullable ones in ``COALESCE(…, NULL_INT)``) — a NULL
+    raises ``ValueError`` on PostgreSQL and would read as 0 on SQLite. Row order is unspecified:
+    fetch a key and sort by it when order matters.
+    """
+    if connection.vendor == "postgresql":
+        return _pg_fetch(exprs, tail, params)
+    return _sqlite_fetch(exprs, tail, params)
+
+
+def _pg_fetch(exprs: Sequence[str], tail: str, params: Sequence[Any]) -> list[np.ndarray]:
+    select = ", ".join(f"array_send(array_agg(({e})::int8))" for e in exprs)
+    import psycopg
+
+    connection.ensure_connection()
+    # A server-side-binding cursor (Django's are client-side), so the arrays come back binary.
+    with psycopg.Cursor(connection.connection) as cur:
+        cur.execute(f"SELECT {select} {tail}", list(params), binary=True)
+        values = cur.fetchone()
+    return [_pg_int8_array(v) for v in values]
+
+
+def _pg_int8_array(data: bytes | None) -> np.ndarray:
+    """Decode the binary form of a one-dimensional int8[] (array_send): a 20-byte header, then
+    (length, value) pairs."""
+    if data is None:  # array_agg over no rows
+        return np.zeros(0, dtype=np.int64)
+    ndim, has_nulls, _oid = np.frombuffer(data, dtype=">i4", count=3)
+    if ndim == 0:
+        return np.zeros(0, dtype=np.int64)
+    if has_nulls:
+        raise ValueError("fetch_int_columns: an expression returned NULL")
+    pairs = np.frombuffer(data, dtype=[("len", ">i4"), ("value", ">i8")], offset=20)
+    return pairs["value"].astype(np.int64)
+
+
+def _sqlite_fetch(exprs: Sequence[str], tail: str, params: Sequence[Any]) -> list[np.ndarray]:
+    k = len(exprs)
+    inner = ", ".join(f"({e}) AS c{i}" for i, e in enumerate(exprs))
+    cols = ", ".join(f"c{i}" for i in range(k))
+    # printf's %x writes a 64-bit integer as 16 hex digits (two's complement for negatives); one
+    # text for the whole result, decoded by bytes.fromhex and read as big-endian int64.
+    # '%%' is a literal '%' through Django's cursor (and its query log).
+    sql = f"SELECT group_concat(printf('{'%%016x' * k}', {cols}), '') FROM (SELECT {inner} {tail})"
+    with connection.cursor() as cur:
+        cur.execute(sql, list(params))
+        text = cur.fetchone()[0] or ""
+    flat = np.frombuffer(bytes.fromhex(text), dtype=">i8").astype(np.int64).reshape(-1, k)
+    return [flat[:, i].copy() for i in range(k)]
+
+
+def read_side_by_side(lanes: Sequence[Sequence[Callable[[], Any]]]) -> list[list[Any]]:
+    """Run read-only jobs, each lane's in order, and return their results lane by lane.
+
+    Outside a transaction each lane runs in a thread on a connection of its own, so two cores work
+    at once: PostgreSQL answers in one backend process per connection, and SQLite's driver releases
+    the GIL while it steps. On PostgreSQL the lanes share one snapshot (the first lane exports it,
+    the others import it), so they read the same state of the database. Inside a transaction —
+    whose uncommitted rows other connections cannot see — and on an in-memory SQLite database the
+    jobs run one after another on this connection.
+    """
+    if (
+        len(lanes) < 2
+        or connection.in_atomic_block
+        or (connection.vendor == "sqlite" and connection.is_in_memory_db())
+        or connection.vendor not in ("sqlite", "postgresql")
+    ):
+        return [[job() for job in lane] for lane in lanes]
+    postgres = connection.vendor == "postgresql"
+    snapshot: list[str] = []
+    exported, imported = threading.Event(), threading.Barrier(len(lanes))
+
+    def run(index: int) -> list[Any]:
+        from django.db import connection as own  # this thread's connection
+
+        try:
+            with own.cursor() as cur:
+                if postgres:
+                    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    if index == 0:
+                        cur.execute("SELECT pg_export_snapshot()")
+                        snapshot.append(cur.fetchone()[0])
+                        exported.set()
+                    else:
+                        exported.wait()
+                        if not snapshot or not re.fullmatch(r"[0-9A-F-]+", snapshot[0]):
+                            raise RuntimeError("read_side_by_side: no snapshot to share")
+                        cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot[0]}'")  # a utility statement: no parameters
+                else:
+                    cur.execute("BEGIN")
+            if postgres:
+                imported.wait()  # the exporting transaction stays open until every lane has imported
+            results = [job() for job in lanes[index]]
+            with own.cursor() as cur:
+                cur.execute("COMMIT")
+            return results
+        except BaseException:
+            exported.set()
+            imported.abort()
+            raise
+        finally:
+            own.close()
+
+    with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
+        futures = [pool.submit(run, i) for i in range(len(lanes))]
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    if errors:  # the lane that failed first, not the others it stopped at the barrier
+        raise next((e for e in errors if not isinstance(e, threading.BrokenBarrierError)), errors[0])
+    return [f.result() for f in futures]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing numpy columns
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column for ``insert_columns``.
+
+    ``kind`` says how ``values`` are written:
+
+    - ``int``, ``bool``: integer or boolean arrays;
+    - ``decimal``: integers scaled by ``10**scale`` (yuan in fen with ``scale=2``);
+    - ``label``: integer codes indexing ``labels`` (a short text vocabulary);
+    - ``digits``: non-negative integers written as text zero-padded to ``width`` digits;
+    - ``hex``: an (n, k) uint8 array written as 2k lowercase hex digits;
+    - ``const``: one value (int or str) for every row.
+
+    ``null`` (optional) marks the rows written as NULL.
+    """
+
+    name: str
+    kind: str
+    values: Any
+    null: np.ndarray | None = None
+    labels: tuple[str, ...] = ()
+    width: int = 0
+    scale: int = 0
+
+
+def insert_columns(table: str, columns: Sequence[Col], *, chunk: int = 100_000) -> int:
+    """Insert the rows made of ``columns`` (equal lengths) into ``table``; returns how many."""
+    n = _length(columns)
+    if n == 0:
+        return 0
+    if connection.vendor == "postgresql":
+        _pg_copy(table, columns, n, chunk)
+    else:
+        _sqlite_packed_insert(table, columns, n, chunk)
+    return n
+
+
+def _length(columns: Sequence[Col]) -> int:
+    lengths = {len(c.values) for c in columns if c.kind != "const"}
+    if len(lengths) != 1:
+        raise ValueError(f"insert_columns: columns of different lengths {sorted(lengths)}")
+    return lengths.pop()
+
+
+def _hex_text(values: np.ndarray) -> np.ndarray:
+    """(n, k) bytes → (n, 2k) ASCII lowercase hex digits."""
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    out = np.empty((values.shape[0], values.shape[1] * 2), dtype=np.uint8)
+    out[:, 0::2] = digits[values >> 4]
+    out[:, 1::2] = digits[values & 15]
+    return out
+
+
+# PostgreSQL binary COPY ------------------------------------------------------------------------
+
+_PG_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
+_PG_INT = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8"}
+
+
+def _pg_types(table: str) -> dict[str, str]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute"
+            " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+            [table],
+        )
+        return dict(cur.fetchall())
+
+
+def _pg_field(col: Col, pg_type: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """One column of rows lo:hi in binary COPY form: a (rows, 4 + width) uint8 block starting with
+    the big-endian length, and how many of its bytes each row uses (4 for NULL)."""
+    rows = hi - lo
+    if col.kind == "const":
+        data = _pg_const(col.values, pg_type, rows)
+    elif pg_type in _PG_INT or pg_type == "boolean":
+        dtype = ">i1" if pg_type == "boolean" else _PG_INT[pg_type]
+        data = np.asarray(col.values[lo:hi]).astype(dtype).view(np.uint8).reshape(rows, -1)
+    elif pg_type == "numeric":
+        data = _pg_numeric(np.asarray(col.values[lo:hi], dtype=np.int64), col.scale)
+    elif col.kind == "label":
+        codes = np.asarray(col.values[lo:hi])
+        encoded = [s.encode() for s in col.labels]
+        width = max(max((len(b) for b in encoded), default=0), 1)
+        table = np.frombuffer(np.array(encoded, dtype=f"S{width}").tobytes(), dtype=np.uint8).reshape(-1, width)
+        data = (table[codes], np.array([len(b) for b in encoded], dtype=np.int32)[codes])
+    elif col.kind == "digits":
+        text = np.char.zfill(np.asarray(col.values[lo:hi]).astype(np.int64).astype(f"S{col.width}"), col.width)
+        data = np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(rows, col.width)
+    elif col.kind == "hex":
+        data = _hex_text(np.asarray(col.values[lo:hi], dtype=np.uint8))
+    else:
+        raise ValueError(f"insert_columns: cannot write {col.kind} into {pg_type} ({col.name})")
+    if isinstance(data, tuple):  # variable-length text: (bytes block, lengths)
+        data, used = data
+    else:
+        used = np.full(rows, data.shape[1], dtype=np.int32)
+    null = None if col.null is None or col.kind == "const" else np.asarray(col.null[lo:hi], dtype=bool)
+    length = np.where(null, -1, used) if null is not None else used
+    block = np.empty((rows, 4 + data.shape[1]), dtype=np.uint8)
+    block[:, :4] = length.astype(">i4").view(np.uint8).reshape(rows, 4)
+    block[:, 4:] = data
+    return block, 4 + (np.where(null, 0, used) if null is not None else used)
+
+
+def _pg_const(value: Any, pg_type: str, rows: int) -> Any:
+    if pg_type in _PG_INT:
+        one = np.array([value], dtype=_PG_INT[pg_type]).view(np.uint8)
+    elif isinstance(value, str):
+        one = np.frombuffer(value.encode(), dtype=np.uint8)
+    else:
+        raise ValueError(f"insert_columns: constant {value!r} for {pg_type}")
+    return np.broadcast_to(one, (rows, len(one)))
+
+
+def _pg_numeric(scaled: np.ndarray, scale: int) -> np.ndarray:
+    """numeric in binary form from integers scaled by 10**scale: ndigits, weight, sign, dscale, then
+    base-10000 digits. Always five integer digit groups (any int64) and enough fraction groups;
+    the server strips the leading and trailing zero groups."""
+    frac_groups = -(-scale // 4)
+    ndigits = 5 + frac_groups
+    rows = len(scaled)
+    magnitude = np.abs(scaled)
+    whole, frac = np.divmod(magnitude, 10**scale)
+    frac = frac * 10 ** (4 * frac_groups - scale)  # left-align the fraction in its groups
+    out = np.empty((rows, 4 + ndigits), dtype=">i2")
+    out[:, 0] = ndigits
+    out[:, 1] = 4  # weight of the first group: 10000**4
+    out[:, 2] = np.where(scaled < 0, 0x4000, 0)
+    out[:, 3] = scale
+    for g in range(5):
+        out[:, 4 + g] = (whole // 10 ** (4 * (4 - g))) % 10000
+    for g in range(frac_groups):
+        out[:, 9 + g] = (frac // 10 ** (4 * (frac_groups - 1 - g))) % 10000
+    return out.view(np.uint8).reshape(rows, -1)
+
+
+def _pg_copy(table: str, columns: Sequence[Col], n: int, chunk: int) -> None:
+    types = _pg_types(table)
+    names = ", ".join(c.name for c in columns)
+    count = np.array([len(columns)], dtype=">i2").view(np.uint8)
+    connection.ensure_connection()
+    with connection.connection.cursor() as cur:
+        with cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(_PG_HEADER)
+            for lo in range(0, n, chunk):
+                hi = min(lo + chunk, n)
+                fields = [_pg_field(c, types[c.name], lo, hi) for c in columns]
+                blocks = [np.broadcast_to(count, (hi - lo, 2))] + [b for b, _u in fields]
+                matrix = np.concatenate(blocks, axis=1)
+                used = [np.full(hi - lo, 2)] + [u for _b, u in fields]
+                if all((u == b.shape[1]).all() for u, (b, _x) in zip(used[1:], fields, strict=True)):
+                    copy.write(matrix.tobytes())
+                    continue
+                # Variable-length fields: keep each row's used bytes of each field, in order.
+                mask = np.concatenate(
+                    [np.arange(w)[None, :] < u[:, None] for w, u in zip([2] + [b.shape[1] for b, _u in fields], used)],
+                    axis=1,
+                )
+                copy.write(matrix[mask].tobytes())
+            copy.write(b"\xff\xff")
+
+
+# SQLite: bit-packed parameters, unpacked by INSERT … SELECT --------------------------------------
+
+
+def _sqlite_codes(col: Col) -> tuple[np.ndarray, int, int, np.ndarray | None]:
+    """Non-negative integer codes for a column, the offset to add back and the code marking NULL."""
+    values = np.asarray(col.values)
+    if col.kind == "hex":
+        raise AssertionError("hex columns are packed as raw words")
+    values = values.astype(np.int64)
+    null = None if col.null is None else np.asarray(col.null, dtype=bool)
+    present = values if null is None else values[~null]
+    offset = int(present.min()) if len(present) else 0
+    codes = values - offset
+    top = int(codes.max()) + 1 if len(present) else 1
+    if null is not None:
+        codes = np.where(null, top, codes)
+        return codes, offset, top, null
+    return codes, offset, -1, None
+
+
+def _sqlite_packed_insert(table: str, columns: Sequence[Col], n: int, chunk: int) -> None:
+    words: list[np.ndarray] = []
+    exprs: list[str] = []
+    free: list[int] = []  # free bits left in each word (63 used, so every word stays non-negative)
+    for col in columns:
+        if col.kind == "const":
+            exprs.append(_sqlite_literal(col.values))
+            continue
+        if col.kind == "hex":
+            raw = np.ascontiguousarray(col.values, dtype=np.uint8)
+            parts = []
+            for start in range(0, raw.shape[1], 8):
+                piece = np.zeros((n, 8), dtype=np.uint8)
+                piece[:, : min(8, raw.shape[1] - start)] = raw[:, start : start + 8]
+                words.append(piece.view(">i8").reshape(n).astype(np.int64))
+                free.append(0)
+                parts.append(f"w{len(words) - 1}")
+            text = f"printf('{'%016x' * len(parts)}', {', '.join(parts)})"
+            exprs.append(f"substr({text}, 1, {raw.shape[1] * 2})" if raw.shape[1] % 8 else text)
+            continue
+        codes, offset, null_code, _null = _sqlite_codes(col)
+        bits = max(int(codes.max()).bit_length() if len(codes) else 1, 1)
+        if bits > 63:
+            raise ValueError(f"insert_columns: {col.name} needs {bits} bits")
+        slot = next((i for i, f in enumerate(free) if f >= bits), None)
+        if slot is None:
+            words.append(np.zeros(n, dtype=np.int64))
+            free.append(63)
+            slot = len(words) - 1
+        shift = 63 - free[slot]
+        words[slot] |= codes << shift
+        free[slot] -= bits
+        value = f"((w{slot} >> {shift}) & {(1 << bits) - 1})" if shift or bits < 63 else f"w{slot}"
+        if null_code >= 0:
+            value = f"NULLIF({value}, {null_code})"
+        if offset:
+            value = f"({value} + {offset})"
+        exprs.append(_sqlite_decode(col, value))
+    # The packed rows go into a temporary table with executemany (a few parameters per row); one
+    # INSERT … SELECT then unpacks them. (An INSERT … SELECT per row, straight from the parameters,
+    # is several times slower: SQLite sets the SELECT up again for every row.)
+    temp = "tmp_bulk_columns"
+    connection.ensure_connection()
+    raw = connection.connection  # the sqlite3 connection: '?' placeholders, no conversion by Django
+    raw.execute(f"DROP TABLE IF EXISTS temp.{temp}")
+    raw.execute(f"CREATE TEMP TABLE {temp} ({', '.join(f'w{i} INTEGER' for i in range(len(words)))})")
+    try:
+        marks = ", ".join("?" * len(words))
+        for lo in range(0, n, chunk):
+            rows = zip(*(w[lo : lo + chunk].tolist() for w in words), strict=True)
+            raw.executemany(f"INSERT INTO temp.{temp} VALUES ({marks})", rows)
+        names = ", ".join(c.name for c in columns)
+        raw.execute(f"INSERT INTO {table} ({names}) SELECT {', '.join(exprs)} FROM temp.{temp} ORDER BY rowid")
+    finally:
+        raw.execute(f"DROP TABLE IF EXISTS temp.{temp}")
+
+
+def _sqlite_decode(col: Col, value: str) -> str:
+    if col.kind in ("int", "bool"):
+        return value
+    if col.kind == "decimal" and col.scale:
+        # As Django writes a DecimalField to SQLite: the text with ``scale`` places (the column's
+        # NUMERIC affinity then stores it as a number, converted exactly as the ORM's would be).
+        unit = 10**col.scale
+        text = f"printf('%d.%0{col.scale}d', abs({value}) / {unit}, abs({value}) % {unit})"
+        null = f"WHEN {value} IS NULL THEN NULL " if col.null is not None else ""
+        return f"(CASE {null}WHEN {value} < 0 THEN '-' || {text} ELSE {text} END)"
+    if col.kind == "decimal":
+        return value
+    if col.kind == "label":
+        whens = " ".join(f"WHEN {i} THEN {_sqlite_literal(s)}" for i, s in enumerate(col.labels))
+        return f"(CASE {value} {whens} END)"
+    if col.kind == "digits":
+        text = f"printf('%0{col.width}d', {value})"
+        return text if col.null is None else f"(CASE WHEN {value} IS NOT NULL THEN {text} END)"
+    raise ValueError(f"insert_columns: unknown kind {col.kind} ({col.name})")
+
+
+def _sqlite_literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(int(value))
