@@ -43,6 +43,7 @@ COUNT_FIELDS = (
     "members_over_selfpay_cap",
 )
 
+
 def _require_runner(actor: Any, region: Region) -> None:
     if actor is not None:
         if not actor.can(Capability.RUN_ASSESSMENT):
@@ -114,7 +115,10 @@ def _determination_columns(run: Run, inp: Inputs, out: Outcome) -> list[Col]:
     status, status_labels = _codes(inp.status, STATUS_LABELS)
     grade, grade_labels = _codes(inp.housing_safety, HOUSING_LABELS)
     village_codes, village_index = village_groups(inp)
-    money = {name: _fen(values) for name, values in (("net", inp.net_pc), ("prev", inp.prev_net_pc), ("line", out.poverty_line))}
+    money = {
+        name: _fen(values)
+        for name, values in (("net", inp.net_pc), ("prev", inp.prev_net_pc), ("line", out.poverty_line))
+    }
 
     def flag(name: str, values: np.ndarray) -> Col:
         return Col(name, "bool", values == 1, null=np.isnan(values))
@@ -141,7 +145,7 @@ def _determination_columns(run: Run, inp: Inputs, out: Outcome) -> list[Col]:
         flag("water_quality_ok", out.water_quality_ok),
         flag("water_convenience_ok", out.water_convenience_ok),
         flag("water_guarantee_ok", out.water_guarantee_ok),
-        Col("input_hash", "hex", out.digests),
+        Col("input_hash", "hex", out.hasher),  # hashed chunk by chunk as the rows are written
     ]
 
 
@@ -158,7 +162,6 @@ def execute_run(run_id: int) -> Run:
         _progress(run, "计算指标", 40)
         t0 = time.perf_counter()
         out = evaluate(inp, run.ruleset.content)
-        out.digests  # noqa: B018 - the input hashes are part of the evaluation's time
         t_eval = time.perf_counter() - t0
         _progress(run, "写入结果", 60)
         t0 = time.perf_counter()

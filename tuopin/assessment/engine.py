@@ -23,7 +23,6 @@ Any input missing makes that indicator "cannot assess" — never a silent pass.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -89,13 +88,13 @@ class Outcome:
     water_quality_ok: np.ndarray
     water_convenience_ok: np.ndarray
     water_guarantee_ok: np.ndarray
-    hashing: Callable[[], np.ndarray] = field(repr=False, compare=False)
+    hasher: _Hasher = field(repr=False, compare=False)
 
     @cached_property
     def digests(self) -> np.ndarray:
         """(n, 16) uint8: each household's input digest, computed on first use (a comparison of
-        rule sets never needs it)."""
-        return self.hashing()
+        rule sets never needs it). ``hasher[lo:hi]`` computes a range of them."""
+        return self.hasher.digests(0, self.hasher.n)
 
     @property
     def input_hash(self) -> np.ndarray:
@@ -176,86 +175,110 @@ def _all_pass(*conds: np.ndarray) -> np.ndarray:
     return result
 
 
-def _digests(inp: Inputs, std: dict[str, np.ndarray]) -> np.ndarray:
-    """BLAKE2b-128 digest of each household's inputs, as an (n, 16) uint8 array.
+class _Hasher:
+    """BLAKE2b-128 digests of households' inputs, for any range of households.
 
-    The message is the household's fixed-width record, then its members' records, then the digest
-    of its standards' values. Households with the same number of members have messages of the same
+    A household's message is its fixed-width record, then its members' records, then the digest of
+    its standards' values. Households with the same number of members have messages of the same
     length, so each such group is laid out as one matrix (one message per row) by numpy and the
-    loop below only hashes rows. Digesting is inherently per record; nothing else here is.
+    loop only hashes rows: digesting is inherently per record, nothing else here is. Ranges let the
+    store hash one chunk while the database writes the previous one.
     """
-    n = inp.n
-    hh = np.zeros(
-        n,
-        dtype=[
-            ("id", "<i8"),
-            ("status", "S12"),
-            ("cat", "S2"),
-            ("ident", "<i2"),
-            ("size", "<i2"),
-            ("rel", "?"),
-            ("has", "?"),
-            ("f", "<f8", (12,)),
-            ("food", "?"),
-            ("safety", "S1"),
-            ("housed", "?"),
-            ("piped", "?"),
-        ],
-    )
-    hh["id"], hh["status"], hh["cat"] = inp.hh_id, inp.status.astype("S12"), inp.category.astype("S2")
-    hh["ident"], hh["size"], hh["rel"], hh["has"] = inp.ident_year, inp.size, inp.relapsed_in_year, inp.has_year
-    hh["f"] = (
-        np.column_stack(
-            [
-                inp.net_pc,
-                inp.prev_net_pc,
-                inp.prev_net,
-                inp.rigid_spending,
-                inp.water_litres,
-                inp.water_quality,
-                inp.water_trip,
-                inp.water_horizontal,
-                inp.water_vertical,
-                inp.water_shortage,
-                inp.exited_in_year.astype(float),
-                _programme_digest(inp, n),
-            ]
+
+    def __init__(self, inp: Inputs, std: dict[str, np.ndarray]):
+        self.inp, self.n = inp, inp.n
+        self.programme = _programme_digest(inp, inp.n)
+        self.counts = np.bincount(inp.m_hh, minlength=inp.n) if inp.n else np.zeros(0, dtype=np.int64)
+        self.starts = np.cumsum(self.counts) - self.counts  # members are sorted by household
+        digests = [
+            hashlib.blake2b(repr(sorted(v.items())).encode(), digest_size=16).digest() for v in std["_group_values"]
+        ]
+        self.group_digests = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 16)
+        self.group_index = std["_group_index"]
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        lo, hi, _step = rows.indices(self.n)
+        return self.digests(lo, max(lo, hi))
+
+    def _records(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        inp, k = self.inp, hi - lo
+        hh = np.zeros(
+            k,
+            dtype=[
+                ("id", "<i8"),
+                ("status", "S12"),
+                ("cat", "S2"),
+                ("ident", "<i2"),
+                ("size", "<i2"),
+                ("rel", "?"),
+                ("has", "?"),
+                ("f", "<f8", (12,)),
+                ("food", "?"),
+                ("safety", "S1"),
+                ("housed", "?"),
+                ("piped", "?"),
+            ],
         )
-        if n
-        else np.zeros((0, 12))
-    )
-    hh["food"], hh["safety"], hh["housed"], hh["piped"] = (
-        inp.food_ok,
-        inp.housing_safety.astype("S1"),
-        inp.housed_otherwise,
-        inp.water_piped,
-    )
-    mem = np.zeros(len(inp.m_id), dtype=[("id", "<i8"), ("birth", "<i8"), ("school", "S2"), ("ins", "?")])
-    mem["id"], mem["birth"] = inp.m_id, inp.m_birth.astype(np.int64)
-    mem["school"], mem["ins"] = inp.m_school.astype("S2"), inp.m_insured
-    hs, ms = hh.dtype.itemsize, mem.dtype.itemsize
-    hh_bytes = hh.view(np.uint8).reshape(n, hs)
-    mem_bytes = mem.view(np.uint8).reshape(len(mem), ms)
-    group_digests = np.frombuffer(
-        b"".join(hashlib.blake2b(repr(sorted(v.items())).encode(), digest_size=16).digest() for v in std["_group_values"]),
-        dtype=np.uint8,
-    ).reshape(-1, 16)
-    counts = np.bincount(inp.m_hh, minlength=n) if n else np.zeros(0, dtype=np.int64)
-    starts = np.cumsum(counts) - counts  # members are sorted by household
-    out = np.empty((n, 16), dtype=np.uint8)
-    blake2b = hashlib.blake2b
-    for count in np.unique(counts).tolist():
-        rows = np.flatnonzero(counts == count)
-        width = hs + count * ms + 16
-        block = np.empty((len(rows), width), dtype=np.uint8)
-        block[:, :hs] = hh_bytes[rows]
-        if count:
-            block[:, hs : hs + count * ms] = mem_bytes[starts[rows][:, None] + np.arange(count)].reshape(len(rows), -1)
-        block[:, hs + count * ms :] = group_digests[std["_group_index"][rows]]
-        view = memoryview(block).cast("B")
-        digests = b"".join([blake2b(view[k : k + width], digest_size=16).digest() for k in range(0, block.size, width)])
-        out[rows] = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 16)
-    return out
+        part = slice(lo, hi)
+        hh["id"], hh["status"], hh["cat"] = (
+            inp.hh_id[part],
+            inp.status[part].astype("S12"),
+            inp.category[part].astype("S2"),
+        )
+        hh["ident"], hh["size"] = inp.ident_year[part], inp.size[part]
+        hh["rel"], hh["has"] = inp.relapsed_in_year[part], inp.has_year[part]
+        floats = (
+            inp.net_pc,
+            inp.prev_net_pc,
+            inp.prev_net,
+            inp.rigid_spending,
+            inp.water_litres,
+            inp.water_quality,
+            inp.water_trip,
+            inp.water_horizontal,
+            inp.water_vertical,
+            inp.water_shortage,
+            inp.exited_in_year.astype(float),
+            self.programme,
+        )
+        for j, column in enumerate(floats):
+            hh["f"][:, j] = column[part]
+        hh["food"], hh["safety"] = inp.food_ok[part], inp.housing_safety[part].astype("S1")
+        hh["housed"], hh["piped"] = inp.housed_otherwise[part], inp.water_piped[part]
+        m_lo = int(self.starts[lo]) if lo < self.n else len(inp.m_id)
+        m_hi = int(self.starts[hi - 1] + self.counts[hi - 1]) if hi > lo else m_lo
+        members = slice(m_lo, m_hi)
+        mem = np.zeros(m_hi - m_lo, dtype=[("id", "<i8"), ("birth", "<i8"), ("school", "S2"), ("ins", "?")])
+        mem["id"], mem["birth"] = inp.m_id[members], inp.m_birth[members].astype(np.int64)
+        mem["school"], mem["ins"] = inp.m_school[members].astype("S2"), inp.m_insured[members]
+        return hh.view(np.uint8).reshape(k, hh.dtype.itemsize), mem.view(np.uint8).reshape(len(mem), mem.dtype.itemsize)
+
+    def digests(self, lo: int, hi: int) -> np.ndarray:
+        """(hi − lo, 16) uint8: the digests of households lo … hi − 1."""
+        hh_bytes, mem_bytes = self._records(lo, hi)
+        hs, ms = hh_bytes.shape[1], mem_bytes.shape[1]
+        counts = self.counts[lo:hi]
+        starts = self.starts[lo:hi] - (self.starts[lo] if hi > lo else 0)
+        out = np.empty((hi - lo, 16), dtype=np.uint8)
+        blake2b = hashlib.blake2b
+        for count in np.unique(counts).tolist():
+            rows = np.flatnonzero(counts == count)
+            width = hs + count * ms + 16
+            block = np.empty((len(rows), width), dtype=np.uint8)
+            block[:, :hs] = hh_bytes[rows]
+            if count:
+                members = mem_bytes[starts[rows][:, None] + np.arange(count)]
+                block[:, hs : hs + count * ms] = members.reshape(len(rows), -1)
+            block[:, hs + count * ms :] = self.group_digests[self.group_index[lo:hi][rows]]
+            view = memoryview(block).cast("B")
+            digests = b"".join(
+                [blake2b(view[k : k + width], digest_size=16).digest() for k in range(0, block.size, width)]
+            )
+            out[rows] = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 16)
+        return out
 
 
 def hex_digests(digests: np.ndarray) -> np.ndarray:
@@ -397,5 +420,5 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
         water_quality_ok=quality,
         water_convenience_ok=convenience,
         water_guarantee_ok=guarantee,
-        hashing=lambda: _digests(inp, std),
+        hasher=_Hasher(inp, std),
     )

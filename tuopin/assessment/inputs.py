@@ -296,7 +296,9 @@ class _Cohort:
         marks = ", ".join(["%s"] * len(labels))
 
         def load() -> list:
-            return _rows(f"SELECT {keys}, {col} FROM {table} WHERE {where} AND {col} NOT IN ({marks})", [*params, *labels])
+            return _rows(
+                f"SELECT {keys}, {col} FROM {table} WHERE {where} AND {col} NOT IN ({marks})", [*params, *labels]
+            )
 
         return load
 
@@ -389,7 +391,12 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         HOUSING_LABELS,
         y_hh[cur] * 10000 + year,
         q.unknown(
-            "registry_householdyear", "household_id * 10000 + year", "housing_safety", HOUSING_LABELS, "year = %s", [year]
+            "registry_householdyear",
+            "household_id * 10000 + year",
+            "housing_safety",
+            HOUSING_LABELS,
+            "year = %s",
+            [year],
         ),
     )
     quality = np.full(n, np.nan)

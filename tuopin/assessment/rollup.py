@@ -78,10 +78,14 @@ def _region_sums(run: Any, inp: Inputs, out: Outcome) -> tuple[np.ndarray, np.nd
     households and every region above it down from the run's region."""
     village_codes, village_index = village_groups(inp)
     columns = _household_columns(inp, out)
-    per_village = np.stack(
-        [np.bincount(village_index, weights=columns[name], minlength=len(village_codes)) for name in SUM_FIELDS],
-        axis=1,
-    ).astype(np.int64) if inp.n else np.zeros((0, len(SUM_FIELDS)), dtype=np.int64)
+    per_village = (
+        np.stack(
+            [np.bincount(village_index, weights=columns[name], minlength=len(village_codes)) for name in SUM_FIELDS],
+            axis=1,
+        ).astype(np.int64)
+        if inp.n
+        else np.zeros((0, len(SUM_FIELDS)), dtype=np.int64)
+    )
     codes, sums = [village_codes], [per_village]
     top_level = Level(run.region.level)
     for level in (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP):
@@ -136,7 +140,13 @@ def build_rollups(run: Any, inp: Inputs, out: Outcome) -> int:
         *(Col(name, "int", sums[:, i]) for i, name in enumerate(SUM_FIELDS)),
         Col("rural_population", "int", rural, null=~has_rural),
         Col("incidence", "decimal", incidence, null=~(rural > 0), scale=6),
-        Col("exit_threshold", "decimal", np.nan_to_num(threshold, nan=0).astype(np.int64), null=np.isnan(threshold), scale=4),
+        Col(
+            "exit_threshold",
+            "decimal",
+            np.nan_to_num(threshold, nan=0).astype(np.int64),
+            null=np.isnan(threshold),
+            scale=4,
+        ),
         Col("meets_exit_threshold", "bool", meets == 1, null=meets < 0),
     ]
     insert_columns(RegionRollup._meta.db_table, columns)

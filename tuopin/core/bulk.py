@@ -326,29 +326,52 @@ def _pg_numeric(scaled: np.ndarray, scale: int) -> np.ndarray:
 
 
 def _pg_copy(table: str, columns: Sequence[Col], n: int, chunk: int) -> None:
+    """Binary COPY, built chunk by chunk while a writer thread sends the previous chunks (the
+    server ingests on its own core meanwhile)."""
+    from psycopg.copy import QueuedLibpqWriter
+
     types = _pg_types(table)
-    names = ", ".join(c.name for c in columns)
-    count = np.array([len(columns)], dtype=">i2").view(np.uint8)
+    # Fixed-width fields first (COPY names its columns in any order), so only the tail of each row,
+    # where NULLs and texts of varying length are, needs compacting.
+    ordered = sorted(columns, key=lambda c: not _pg_fixed_width(c))
+    names = ", ".join(c.name for c in ordered)
     connection.ensure_connection()
-    with connection.connection.cursor() as cur:
-        with cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.write(_PG_HEADER)
-            for lo in range(0, n, chunk):
-                hi = min(lo + chunk, n)
-                fields = [_pg_field(c, types[c.name], lo, hi) for c in columns]
-                blocks = [np.broadcast_to(count, (hi - lo, 2))] + [b for b, _u in fields]
-                matrix = np.concatenate(blocks, axis=1)
-                used = [np.full(hi - lo, 2)] + [u for _b, u in fields]
-                if all((u == b.shape[1]).all() for u, (b, _x) in zip(used[1:], fields, strict=True)):
-                    copy.write(matrix.tobytes())
-                    continue
-                # Variable-length fields: keep each row's used bytes of each field, in order.
-                mask = np.concatenate(
-                    [np.arange(w)[None, :] < u[:, None] for w, u in zip([2] + [b.shape[1] for b, _u in fields], used)],
-                    axis=1,
-                )
-                copy.write(matrix[mask].tobytes())
-            copy.write(b"\xff\xff")
+    with (
+        connection.connection.cursor() as cur,
+        cur.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)", writer=QueuedLibpqWriter(cur)) as copy,
+    ):
+        copy.write(_PG_HEADER)
+        for lo in range(0, n, chunk):
+            hi = min(lo + chunk, n)
+            copy.write(_pg_rows(hi - lo, [_pg_field(c, types[c.name], lo, hi) for c in ordered]))
+        copy.write(b"\xff\xff")
+
+
+def _pg_fixed_width(col: Col) -> bool:
+    if col.null is not None:
+        return False
+    return col.kind != "label" or len({len(s.encode()) for s in col.labels}) <= 1
+
+
+def _pg_rows(rows: int, fields: list[tuple[np.ndarray, np.ndarray]]) -> bytes:
+    """Rows of binary COPY from field blocks (each with its used bytes per row)."""
+    count = np.array([len(fields)], dtype=">i2").view(np.uint8)
+    matrix = np.concatenate([np.broadcast_to(count, (rows, 2))] + [b for b, _u in fields], axis=1)
+    fixed = 2
+    for block, used in fields:
+        if not (used == block.shape[1]).all():
+            break
+        fixed += block.shape[1]
+    if fixed == matrix.shape[1]:
+        return matrix.tobytes()
+    mask = np.ones(matrix.shape, dtype=bool)
+    at = 2
+    for block, used in fields:
+        width = block.shape[1]
+        if at >= fixed:
+            mask[:, at : at + width] = np.arange(width)[None, :] < used[:, None]
+        at += width
+    return matrix[mask].tobytes()
 
 
 # SQLite: bit-packed parameters, unpacked by INSERT … SELECT --------------------------------------
@@ -380,7 +403,7 @@ def _sqlite_packed_insert(table: str, columns: Sequence[Col], n: int, chunk: int
             exprs.append(_sqlite_literal(col.values))
             continue
         if col.kind == "hex":
-            raw = np.ascontiguousarray(col.values, dtype=np.uint8)
+            raw = np.ascontiguousarray(col.values[0:n], dtype=np.uint8)
             parts = []
             for start in range(0, raw.shape[1], 8):
                 piece = np.zeros((n, 8), dtype=np.uint8)
