@@ -109,13 +109,19 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
+# NULL travels as -1 where no value can be negative (booleans, counts: the columns' CHECK >= 0),
+# a short number to write and parse; amounts and dates, which can be negative, use NULL_INT.
+NULL_SMALL = -1
+
+
 def _flag(col: str) -> str:
-    """A boolean as 0/1, NULL as NULL_INT."""
-    return f"COALESCE(({col})::int, {NULL_INT})" if _pg() else f"COALESCE({col}, {NULL_INT})"
+    """A boolean as 0/1 (any non-zero as 1, as Python's ``bool`` reads it), NULL as -1."""
+    return f"COALESCE(({col})::int, {NULL_SMALL})" if _pg() else f"COALESCE({col} <> 0, {NULL_SMALL})"
 
 
 def _int(col: str) -> str:
-    return f"COALESCE({col}, {NULL_INT})"
+    """A non-negative integer, NULL as -1."""
+    return f"COALESCE({col}, {NULL_SMALL})"
 
 
 def _fen(col: str) -> str:
@@ -143,10 +149,10 @@ def _label(col: str, labels: tuple[str, ...]) -> str:
     return f"(CASE {col} {whens} ELSE -1 END)"
 
 
-def _floats(values: np.ndarray, scale: float = 1.0) -> np.ndarray:
-    """Integers with NULL_INT as NaN, as floats (divided by ``scale``)."""
+def _floats(values: np.ndarray, scale: float = 1.0, null: int = NULL_INT) -> np.ndarray:
+    """Integers with ``null`` as NaN, as floats (divided by ``scale``)."""
     out = values / scale if scale != 1.0 else values.astype(np.float64)
-    out[values == NULL_INT] = np.nan
+    out[values == null] = np.nan
     return out
 
 
@@ -193,6 +199,11 @@ class _Cohort:
             first, last = cur.fetchone()
         self.whole = first is None or (first >= self.lo and last < self.hi)
 
+    def table(self, name: str, alias: str) -> str:
+        """``name alias`` in FROM. A whole-table run wants a large part of each table (a year of
+        several): SQLite reads it faster in one pass than row by row through an index."""
+        return f"{name} {alias} NOT INDEXED" if self.whole and not _pg() else f"{name} {alias}"
+
     def where(self, alias: str, household_col: str) -> tuple[str, str, list]:
         """(join, condition, params) restricting ``alias`` rows to the region's households."""
         if self.whole:
@@ -205,8 +216,9 @@ class _Cohort:
 
     def households(self) -> list[np.ndarray]:
         return fetch_int_columns(
-            ["id", _code("village_id"), "identification_year", _label("category", CATEGORY_LABELS)],
-            "FROM registry_household WHERE village_id >= %s AND village_id < %s AND identification_year <= %s",
+            ["h.id", _code("h.village_id"), "h.identification_year", _label("h.category", CATEGORY_LABELS)],
+            f"FROM {self.table('registry_household', 'h')}"
+            " WHERE h.village_id >= %s AND h.village_id < %s AND h.identification_year <= %s",
             [self.lo, self.hi, self.year],
         )
 
@@ -214,7 +226,7 @@ class _Cohort:
         join, cond, params = self.where("c", "household_id")
         return fetch_int_columns(
             ["c.household_id", _label("c.to_status", STATUS_LABELS), "c.year", _days("c.date"), "c.id"],
-            f"FROM registry_householdstatuschange c{join} WHERE c.year <= %s{cond}",
+            f"FROM {self.table('registry_householdstatuschange', 'c')}{join} WHERE c.year <= %s{cond}",
             [self.year, *params],
         )
 
@@ -239,7 +251,7 @@ class _Cohort:
                 _int("y.water_vertical_m"),
                 _int("y.water_shortage_days"),
             ],
-            f"FROM registry_householdyear y{join} WHERE y.year IN (%s, %s){cond}",
+            f"FROM {self.table('registry_householdyear', 'y')}{join} WHERE y.year IN (%s, %s){cond}",
             [self.year - 1, self.year, *params],
         )
 
@@ -259,7 +271,9 @@ class _Cohort:
         exprs = ["my.household_id", "my.member_id", _label("my.school_status", SCHOOL_LABELS)]
         exprs.append(_flag("my.medical_insured"))
         if self.whole:
-            return fetch_int_columns(exprs, "FROM registry_memberyear my WHERE my.year = %s", [self.year])
+            return fetch_int_columns(
+                exprs, f"FROM {self.table('registry_memberyear', 'my')} WHERE my.year = %s", [self.year]
+            )
         join, cond, params = self.where("my", "household_id")
         alive, alive_params = self._alive("m")
         return fetch_int_columns(
@@ -272,7 +286,9 @@ class _Cohort:
     def members(self) -> list[np.ndarray]:
         """(id, birth) of every member counted at the end of the year (whole-table runs only)."""
         alive, params = self._alive("m")
-        return fetch_int_columns(["m.id", _days("m.birth_date")], f"FROM registry_member m WHERE {alive}", params)
+        return fetch_int_columns(
+            ["m.id", _days("m.birth_date")], f"FROM {self.table('registry_member', 'm')} WHERE {alive}", params
+        )
 
     def claims(self) -> list[tuple]:
         """Per member: the year's medical claim totals and self-paid sums (few rows: as tuples)."""
@@ -314,7 +330,9 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         [q.member_years, *([q.members] if q.whole else []), q.claims, q.housing_cases],
         [q.households, q.status_changes, q.household_years],
     ]
-    (my, *rest_a), (hh, changes, hy) = read_side_by_side(lanes)
+    # Reading most of each table, a sequential scan beats the bitmap scan of its year index.
+    settings = {"enable_bitmapscan": "off"} if q.whole else None
+    (my, *rest_a), (hh, changes, hy) = read_side_by_side(lanes, pg_settings=settings)
     members = rest_a[0] if q.whole else None
     claims, cases = rest_a[-2], rest_a[-1]
 
@@ -373,9 +391,9 @@ def load_inputs(year: int, prefix: str) -> Inputs:
     has_year = np.zeros(n, dtype=bool)
     has_year[p] = True
 
-    def column(values: np.ndarray, fill: float = np.nan, scale: float = 1.0) -> np.ndarray:
-        out = np.full(n, fill)
-        out[p] = _floats(values[cur], scale)
+    def column(values: np.ndarray, scale: float = 1.0, null: int = NULL_SMALL) -> np.ndarray:
+        out = np.full(n, np.nan)
+        out[p] = _floats(values[cur], scale, null)
         return out
 
     def flags(values: np.ndarray) -> np.ndarray:
@@ -400,7 +418,7 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         ),
     )
     quality = np.full(n, np.nan)
-    quality[p] = np.where(y_quality[cur] == NULL_INT, np.nan, (y_quality[cur] != 0).astype(float))
+    quality[p] = np.where(y_quality[cur] == NULL_SMALL, np.nan, (y_quality[cur] != 0).astype(float))
     prev_pc, prev_net = np.full(n, np.nan), np.full(n, np.nan)
     prev_pc[pos[prev]] = _floats(y_pc[prev], 100.0)
     prev_net[pos[prev]] = _floats(y_net[prev], 100.0)
@@ -439,10 +457,10 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         exited_in_year=exited,
         has_year=has_year,
         size=size,
-        net_pc=column(y_pc, scale=100.0),
+        net_pc=column(y_pc, scale=100.0, null=NULL_INT),
         prev_net_pc=prev_pc,
         prev_net=prev_net,
-        rigid_spending=column(y_rigid, scale=100.0),
+        rigid_spending=column(y_rigid, scale=100.0, null=NULL_INT),
         food_ok=flags(y_food),
         housing_safety=safety,
         housed_otherwise=flags(y_housed),

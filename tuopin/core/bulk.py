@@ -113,18 +113,24 @@ def _sqlite_fetch(exprs: Sequence[str], tail: str, params: Sequence[Any]) -> lis
     k = len(exprs)
     inner = ", ".join(f"({e}) AS c{i}" for i, e in enumerate(exprs))
     cols = ", ".join(f"c{i}" for i in range(k))
-    # printf's %x writes a 64-bit integer as 16 hex digits (two's complement for negatives); one
-    # text for the whole result, decoded by bytes.fromhex and read as big-endian int64.
-    # '%%' is a literal '%' through Django's cursor (and its query log).
-    sql = f"SELECT group_concat(printf('{'%%016x' * k}', {cols}), '') FROM (SELECT {inner} {tail})"
+    # One text for the whole result: every value in decimal, comma-separated, parsed by numpy in C.
+    # ('%%' is a literal '%' through Django's cursor and its query log.)
+    sql = f"SELECT group_concat(printf('{','.join(['%%d'] * k)}', {cols}), ',') FROM (SELECT {inner} {tail})"
     with connection.cursor() as cur:
         cur.execute(sql, list(params))
-        text = cur.fetchone()[0] or ""
-    flat = np.frombuffer(bytes.fromhex(text), dtype=">i8").astype(np.int64).reshape(-1, k)
-    return [flat[:, i].copy() for i in range(k)]
+        text = cur.fetchone()[0]
+    if not text:
+        return [np.zeros(0, dtype=np.int64) for _ in range(k)]
+    flat = np.fromstring(text, dtype=np.int64, sep=",")
+    if len(flat) % k:
+        raise ValueError("fetch_int_columns: the result did not parse as integers")
+    flat = flat.reshape(-1, k)
+    return [np.ascontiguousarray(flat[:, i]) for i in range(k)]
 
 
-def read_side_by_side(lanes: Sequence[Sequence[Callable[[], Any]]]) -> list[list[Any]]:
+def read_side_by_side(
+    lanes: Sequence[Sequence[Callable[[], Any]]], *, pg_settings: dict[str, str] | None = None
+) -> list[list[Any]]:
     """Run read-only jobs, each lane's in order, and return their results lane by lane.
 
     Outside a transaction each lane runs in a thread on a connection of its own, so two cores work
@@ -132,7 +138,8 @@ def read_side_by_side(lanes: Sequence[Sequence[Callable[[], Any]]]) -> list[list
     the GIL while it steps. On PostgreSQL the lanes share one snapshot (the first lane exports it,
     the others import it), so they read the same state of the database. Inside a transaction —
     whose uncommitted rows other connections cannot see — and on an in-memory SQLite database the
-    jobs run one after another on this connection.
+    jobs run one after another on this connection. ``pg_settings`` are planner settings for the
+    lanes' transactions (``SET LOCAL``; not applied on this connection).
     """
     if (
         len(lanes) < 2
@@ -161,6 +168,8 @@ def read_side_by_side(lanes: Sequence[Sequence[Callable[[], Any]]]) -> list[list
                         if not snapshot or not re.fullmatch(r"[0-9A-F-]+", snapshot[0]):
                             raise RuntimeError("read_side_by_side: no snapshot to share")
                         cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot[0]}'")  # a utility statement: no parameters
+                    for name, value in (pg_settings or {}).items():
+                        cur.execute("SELECT set_config(%s, %s, true)", [name, value])
                 else:
                     cur.execute("BEGIN")
             if postgres:
@@ -195,7 +204,9 @@ class Col:
     ``kind`` says how ``values`` are written:
 
     - ``int``, ``bool``: integer or boolean arrays;
-    - ``decimal``: integers scaled by ``10**scale`` (yuan in fen with ``scale=2``);
+    - ``decimal``: integers scaled by ``10**scale`` (yuan in fen with ``scale=2``); on SQLite written
+      as the decimal text, as the ORM writes a ``Decimal``, or with ``sqlite_real`` as the nearest
+      double, as a float parameter is written (the two can differ in the last bit);
     - ``label``: integer codes indexing ``labels`` (a short text vocabulary);
     - ``digits``: non-negative integers written as text zero-padded to ``width`` digits;
     - ``hex``: an (n, k) uint8 array written as 2k lowercase hex digits;
@@ -211,6 +222,7 @@ class Col:
     labels: tuple[str, ...] = ()
     width: int = 0
     scale: int = 0
+    sqlite_real: bool = False
 
 
 def insert_columns(table: str, columns: Sequence[Col], *, chunk: int = 100_000) -> int:
@@ -257,10 +269,11 @@ def _pg_types(table: str) -> dict[str, str]:
         return dict(cur.fetchall())
 
 
-def _pg_field(col: Col, pg_type: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-    """One column of rows lo:hi in binary COPY form: a (rows, 4 + width) uint8 block starting with
-    the big-endian length, and how many of its bytes each row uses (4 for NULL)."""
+def _pg_field(col: Col, pg_type: str, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """One column of rows lo:hi in binary COPY form: its data as a (rows, width) uint8 block, and
+    the length of each row's value (−1 for NULL), or None when every value fills the block."""
     rows = hi - lo
+    lengths = None
     if col.kind == "const":
         data = _pg_const(col.values, pg_type, rows)
     elif pg_type in _PG_INT or pg_type == "boolean":
@@ -273,7 +286,9 @@ def _pg_field(col: Col, pg_type: str, lo: int, hi: int) -> tuple[np.ndarray, np.
         encoded = [s.encode() for s in col.labels]
         width = max(max((len(b) for b in encoded), default=0), 1)
         table = np.frombuffer(np.array(encoded, dtype=f"S{width}").tobytes(), dtype=np.uint8).reshape(-1, width)
-        data = (table[codes], np.array([len(b) for b in encoded], dtype=np.int32)[codes])
+        data = table[codes]
+        if not _pg_fixed_width(col):
+            lengths = np.array([len(b) for b in encoded], dtype=np.int32)[codes]
     elif col.kind == "digits":
         text = np.char.zfill(np.asarray(col.values[lo:hi]).astype(np.int64).astype(f"S{col.width}"), col.width)
         data = np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(rows, col.width)
@@ -281,16 +296,11 @@ def _pg_field(col: Col, pg_type: str, lo: int, hi: int) -> tuple[np.ndarray, np.
         data = _hex_text(np.asarray(col.values[lo:hi], dtype=np.uint8))
     else:
         raise ValueError(f"insert_columns: cannot write {col.kind} into {pg_type} ({col.name})")
-    if isinstance(data, tuple):  # variable-length text: (bytes block, lengths)
-        data, used = data
-    else:
-        used = np.full(rows, data.shape[1], dtype=np.int32)
-    null = None if col.null is None or col.kind == "const" else np.asarray(col.null[lo:hi], dtype=bool)
-    length = np.where(null, -1, used) if null is not None else used
-    block = np.empty((rows, 4 + data.shape[1]), dtype=np.uint8)
-    block[:, :4] = length.astype(">i4").view(np.uint8).reshape(rows, 4)
-    block[:, 4:] = data
-    return block, 4 + (np.where(null, 0, used) if null is not None else used)
+    if col.null is not None and col.kind != "const":
+        null = np.asarray(col.null[lo:hi], dtype=bool)
+        full = np.full(rows, data.shape[1], dtype=np.int32) if lengths is None else lengths
+        lengths = np.where(null, -1, full)
+    return data, lengths
 
 
 def _pg_const(value: Any, pg_type: str, rows: int) -> Any:
@@ -353,25 +363,29 @@ def _pg_fixed_width(col: Col) -> bool:
     return col.kind != "label" or len({len(s.encode()) for s in col.labels}) <= 1
 
 
-def _pg_rows(rows: int, fields: list[tuple[np.ndarray, np.ndarray]]) -> bytes:
-    """Rows of binary COPY from field blocks (each with its used bytes per row)."""
-    count = np.array([len(fields)], dtype=">i2").view(np.uint8)
-    matrix = np.concatenate([np.broadcast_to(count, (rows, 2))] + [b for b, _u in fields], axis=1)
-    fixed = 2
-    for block, used in fields:
-        if not (used == block.shape[1]).all():
-            break
-        fixed += block.shape[1]
-    if fixed == matrix.shape[1]:
-        return matrix.tobytes()
-    mask = np.ones(matrix.shape, dtype=bool)
-    at = 2
-    for block, used in fields:
-        width = block.shape[1]
-        if at >= fixed:
-            mask[:, at : at + width] = np.arange(width)[None, :] < used[:, None]
-        at += width
-    return matrix[mask].tobytes()
+def _pg_rows(rows: int, fields: list[tuple[np.ndarray, np.ndarray | None]]) -> memoryview:
+    """Rows of binary COPY: the field count, then each field's length and data, with the unused
+    bytes of variable-width fields (NULLs, shorter texts) squeezed out. Fields given fixed-width
+    first keep that squeezing to the tail of the rows."""
+    widths = [data.shape[1] for data, _lengths in fields]
+    starts = np.cumsum([2] + [4 + w for w in widths]).tolist()
+    matrix = np.empty((rows, starts[-1]), dtype=np.uint8)
+    matrix[:, :2] = np.array([len(fields)], dtype=">i2").view(np.uint8)
+    for (data, lengths), width, at in zip(fields, widths, starts, strict=False):
+        if lengths is None:
+            matrix[:, at : at + 4] = np.array([width], dtype=">i4").view(np.uint8)
+        else:
+            matrix[:, at : at + 4] = lengths.astype(">i4").view(np.uint8).reshape(rows, 4)
+        matrix[:, at + 4 : at + 4 + width] = data
+    variable = [i for i, (_data, lengths) in enumerate(fields) if lengths is not None]
+    if not variable:
+        return memoryview(matrix).cast("B")
+    keep = np.ones((rows, starts[-1]), dtype=bool)
+    for i in variable:
+        at, width = starts[i], widths[i]
+        used = np.maximum(fields[i][1], 0)
+        keep[:, at + 4 : at + 4 + width] = np.arange(width)[None, :] < used[:, None]
+    return memoryview(matrix[keep])
 
 
 # SQLite: bit-packed parameters, unpacked by INSERT … SELECT --------------------------------------
@@ -403,16 +417,11 @@ def _sqlite_packed_insert(table: str, columns: Sequence[Col], n: int, chunk: int
             exprs.append(_sqlite_literal(col.values))
             continue
         if col.kind == "hex":
+            # Bytes per row (one blob parameter), turned into hex digits by SQLite's hex().
             raw = np.ascontiguousarray(col.values[0:n], dtype=np.uint8)
-            parts = []
-            for start in range(0, raw.shape[1], 8):
-                piece = np.zeros((n, 8), dtype=np.uint8)
-                piece[:, : min(8, raw.shape[1] - start)] = raw[:, start : start + 8]
-                words.append(piece.view(">i8").reshape(n).astype(np.int64))
-                free.append(0)
-                parts.append(f"w{len(words) - 1}")
-            text = f"printf('{'%016x' * len(parts)}', {', '.join(parts)})"
-            exprs.append(f"substr({text}, 1, {raw.shape[1] * 2})" if raw.shape[1] % 8 else text)
+            words.append(np.frombuffer(raw.tobytes(), dtype=f"V{raw.shape[1]}"))
+            free.append(0)
+            exprs.append(f"lower(hex(w{len(words) - 1}))")
             continue
         codes, offset, null_code, _null = _sqlite_codes(col)
         bits = max(int(codes.max()).bit_length() if len(codes) else 1, 1)
@@ -439,7 +448,7 @@ def _sqlite_packed_insert(table: str, columns: Sequence[Col], n: int, chunk: int
     connection.ensure_connection()
     raw = connection.connection  # the sqlite3 connection: '?' placeholders, no conversion by Django
     raw.execute(f"DROP TABLE IF EXISTS temp.{temp}")
-    raw.execute(f"CREATE TEMP TABLE {temp} ({', '.join(f'w{i} INTEGER' for i in range(len(words)))})")
+    raw.execute(f"CREATE TEMP TABLE {temp} ({', '.join(f'w{i}' for i in range(len(words)))})")
     try:
         marks = ", ".join("?" * len(words))
         for lo in range(0, n, chunk):
@@ -454,6 +463,8 @@ def _sqlite_packed_insert(table: str, columns: Sequence[Col], n: int, chunk: int
 def _sqlite_decode(col: Col, value: str) -> str:
     if col.kind in ("int", "bool"):
         return value
+    if col.kind == "decimal" and col.scale and col.sqlite_real:
+        return f"({value} / {10**col.scale}.0)"
     if col.kind == "decimal" and col.scale:
         # As Django writes a DecimalField to SQLite: the text with ``scale`` places (the column's
         # NUMERIC affinity then stores it as a number, converted exactly as the ORM's would be).
@@ -466,9 +477,12 @@ def _sqlite_decode(col: Col, value: str) -> str:
     if col.kind == "label":
         whens = " ".join(f"WHEN {i} THEN {_sqlite_literal(s)}" for i, s in enumerate(col.labels))
         return f"(CASE {value} {whens} END)"
-    if col.kind == "digits":
-        text = f"printf('%0{col.width}d', {value})"
-        return text if col.null is None else f"(CASE WHEN {value} IS NOT NULL THEN {text} END)"
+    if col.kind == "digits":  # a plain cast when there is no zero to pad (the usual case)
+        null = f"WHEN {value} IS NULL THEN NULL " if col.null is not None else ""
+        return (
+            f"(CASE {null}WHEN {value} >= {10 ** (col.width - 1)} THEN CAST({value} AS TEXT)"
+            f" ELSE printf('%0{col.width}d', {value}) END)"
+        )
     raise ValueError(f"insert_columns: unknown kind {col.kind} ({col.name})")
 
 
