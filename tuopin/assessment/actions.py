@@ -91,15 +91,17 @@ def _progress(run: Run, stage: str, pct: int) -> None:
     Run.objects.filter(pk=run.pk).update(stage=stage, progress=pct)
 
 
-def _codes(values: np.ndarray, labels: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Texts as codes of ``labels`` (extended by any value outside them)."""
+def _codes(inp: Inputs, name: str, labels: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """A text column as codes of labels (the loader's own, or ``labels`` extended by any other value)."""
+    if name in inp.coded:
+        return inp.coded[name].codes, inp.coded[name].labels
+    values = getattr(inp, name)
     codes = np.full(len(values), -1, dtype=np.int64)
     for i, label in enumerate(labels):
         codes[values == label] = i
     odd = np.flatnonzero(codes < 0)
     if len(odd):
-        extra = tuple(sorted({str(v) for v in values[odd]} - set(labels)))
-        labels = labels + extra
+        labels = labels + tuple(sorted({str(v) for v in values[odd]} - set(labels)))
         codes[odd] = [labels.index(str(v)) for v in values[odd]]
     return codes, labels
 
@@ -112,8 +114,8 @@ def _fen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _determination_columns(run: Run, inp: Inputs, out: Outcome) -> list[Col]:
     """Every column of the run's determinations, straight from the engine's arrays."""
-    status, status_labels = _codes(inp.status, STATUS_LABELS)
-    grade, grade_labels = _codes(inp.housing_safety, HOUSING_LABELS)
+    status, status_labels = _codes(inp, "status", STATUS_LABELS)
+    grade, grade_labels = _codes(inp, "housing_safety", HOUSING_LABELS)
     village_codes, village_index = village_groups(inp)
     money = {
         name: _fen(values)

@@ -18,7 +18,8 @@ by side (``core.bulk.read_side_by_side``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -27,7 +28,7 @@ from tuopin.core.bulk import NULL_INT, fetch_int_columns, read_side_by_side
 from tuopin.core.scoping import next_prefix
 from tuopin.registry import choices as rc
 
-__all__ = ["Inputs", "load_inputs", "village_groups"]
+__all__ = ["Coded", "Inputs", "load_inputs", "text_bytes", "text_in", "village_groups"]
 
 NaT = np.datetime64("NaT")
 
@@ -38,6 +39,18 @@ CATEGORY_LABELS = ("", *rc.HouseholdCategory.values)
 HOUSING_LABELS = ("", *rc.HousingSafety.values)
 SCHOOL_LABELS = ("", *rc.SchoolStatus.values)
 EPOCH_JDN = 2440587  # CAST(julianday('1970-01-01') AS INTEGER) on SQLite
+
+
+@dataclass
+class Coded:
+    """A text column as integer codes into its labels (``labels[codes]`` are the texts): what the
+    loader read, kept so that comparisons and the hash need not touch a Python string per row."""
+
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+    def texts(self) -> np.ndarray:
+        return np.array(self.labels, dtype=object)[self.codes]
 
 
 @dataclass
@@ -81,6 +94,8 @@ class Inputs:
     # Village codes as integers with ``village`` = ``village_codes[village_index]`` (for grouping).
     village_index: np.ndarray | None = None
     village_codes: np.ndarray | None = None
+    # The text columns (status, category, housing_safety, m_school) as codes, when loaded so.
+    coded: dict[str, Coded] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -109,19 +124,19 @@ def _pg() -> bool:
     return connection.vendor == "postgresql"
 
 
-# NULL travels as -1 where no value can be negative (booleans, counts: the columns' CHECK >= 0),
-# a short number to write and parse; amounts and dates, which can be negative, use NULL_INT.
+# NULL travels as -1 where no value can be negative (counts: the columns' CHECK >= 0), a short
+# number to write and parse; amounts and dates, which can be negative, use NULL_INT.
 NULL_SMALL = -1
-
-
-def _flag(col: str) -> str:
-    """A boolean as 0/1 (any non-zero as 1, as Python's ``bool`` reads it), NULL as -1."""
-    return f"COALESCE(({col})::int, {NULL_SMALL})" if _pg() else f"COALESCE({col} <> 0, {NULL_SMALL})"
 
 
 def _int(col: str) -> str:
     """A non-negative integer, NULL as -1."""
     return f"COALESCE({col}, {NULL_SMALL})"
+
+
+def _bit(col: str) -> str:
+    """A boolean that cannot be NULL as 0/1 (any non-zero as 1)."""
+    return f"({col})::int" if _pg() else f"({col} <> 0)"
 
 
 def _fen(col: str) -> str:
@@ -156,15 +171,34 @@ def _floats(values: np.ndarray, scale: float = 1.0, null: int = NULL_INT) -> np.
     return out
 
 
-def _texts(codes: np.ndarray, labels: tuple[str, ...], keys: np.ndarray, unknown: Callable[[], list]) -> np.ndarray:
-    """Codes back to text (object array); rows coded -1 take their text from ``unknown()``, a list of
-    (key, text) for every out-of-choice value, matched on ``keys``."""
-    texts = np.array(labels, dtype=object)[np.maximum(codes, 0)]
+def _coded(codes: np.ndarray, labels: tuple[str, ...], keys: np.ndarray, unknown: Callable[[], list]) -> Coded:
+    """Codes of ``labels``; rows coded -1 take their text from ``unknown()``, a list of (key, text)
+    for every out-of-choice value matched on ``keys``, appended to the labels."""
     odd = codes < 0
     if odd.any():
         found = dict(unknown())
-        texts[odd] = [found[k] for k in keys[odd].tolist()]
-    return texts
+        texts = [found[k] for k in keys[odd].tolist()]
+        labels = labels + tuple(sorted(set(texts) - set(labels)))
+        codes = codes.copy()
+        codes[odd] = [labels.index(t) for t in texts]
+    return Coded(codes, labels)
+
+
+def text_in(inp: Inputs, name: str, choices: Any, rows: Any = slice(None)) -> np.ndarray:
+    """Which rows of text column ``name`` are among ``choices`` (via its codes when loaded so)."""
+    choices = np.array(list(choices), dtype=object)
+    coded = inp.coded.get(name)
+    if coded is None:
+        return np.isin(getattr(inp, name)[rows], choices)
+    return np.isin(np.array(coded.labels, dtype=object), choices)[coded.codes[rows]]
+
+
+def text_bytes(inp: Inputs, name: str, width: int, rows: Any = slice(None)) -> np.ndarray:
+    """Text column ``name`` as ``S{width}`` bytes (``astype`` of the texts, via the codes)."""
+    coded = inp.coded.get(name)
+    if coded is None:
+        return getattr(inp, name)[rows].astype(f"S{width}")
+    return np.array(coded.labels, dtype=object).astype(f"S{width}")[coded.codes[rows]]
 
 
 def _rows(sql: str, params: list) -> list[tuple]:
@@ -177,9 +211,28 @@ def _positions(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Where each key sits in the sorted ``ids``, and which keys are there at all."""
     if not len(ids):
         return np.zeros(len(keys), dtype=np.int64), np.zeros(len(keys), dtype=bool)
+    if ids[0] >= 0 and ids[-1] < 4 * len(ids) + 1024:  # dense ids (the usual case): a lookup table
+        table = np.full(int(ids[-1]) + 2, -1, dtype=np.int64)
+        table[ids] = np.arange(len(ids))
+        pos = table[np.clip(keys, 0, len(table) - 1)]
+        ok = (pos >= 0) & (keys >= 0) & (keys <= ids[-1])
+        return np.maximum(pos, 0), ok
     pos = np.searchsorted(ids, keys)
     ok = (pos < len(ids)) & (ids[np.minimum(pos, len(ids) - 1)] == keys)
     return pos, ok
+
+
+def _ascending(*keys: np.ndarray) -> bool:
+    """Whether rows are already in order of ``keys`` (the first most significant), ties allowed."""
+    if len(keys[0]) < 2:
+        return True
+    later = np.zeros(len(keys[0]) - 1, dtype=bool)  # row i+1 already after row i on a more significant key
+    for key in keys:
+        step = np.diff(key)
+        if ((step < 0) & ~later).any():
+            return False
+        later |= step > 0
+    return True
 
 
 # The queries ---------------------------------------------------------------------------------------
@@ -214,45 +267,60 @@ class _Cohort:
             [self.lo, self.hi, self.year],
         )
 
+    # Small values share one integer (fewer numbers to write and parse): a code c in -1 … k is
+    # stored as c + 1 in the low bits, so every packing below is exact for any value.
+
     def households(self) -> list[np.ndarray]:
+        """(id, village code, identification year × 8 + category code + 1)."""
         return fetch_int_columns(
-            ["h.id", _code("h.village_id"), "h.identification_year", _label("h.category", CATEGORY_LABELS)],
+            ["h.id", _code("h.village_id"), f"h.identification_year * 8 + {_label('h.category', CATEGORY_LABELS)} + 1"],
             f"FROM {self.table('registry_household', 'h')}"
             " WHERE h.village_id >= %s AND h.village_id < %s AND h.identification_year <= %s",
             [self.lo, self.hi, self.year],
         )
 
     def status_changes(self) -> list[np.ndarray]:
+        """(household, year × 8 + status code + 1, date, id) of every change up to the year."""
         join, cond, params = self.where("c", "household_id")
         return fetch_int_columns(
-            ["c.household_id", _label("c.to_status", STATUS_LABELS), "c.year", _days("c.date"), "c.id"],
+            ["c.household_id", f"c.year * 8 + {_label('c.to_status', STATUS_LABELS)} + 1", _days("c.date"), "c.id"],
             f"FROM {self.table('registry_householdstatuschange', 'c')}{join} WHERE c.year <= %s{cond}",
             [self.year, *params],
         )
 
     def household_years(self) -> list[np.ndarray]:
+        """The year's facts: (household, size, net per capita, rigid spending, flags, five water
+        numbers); flags = food | housed << 1 | piped << 2 | quality (0/1/2 unknown) << 3 |
+        (housing code + 1) << 5."""
         join, cond, params = self.where("y", "household_id")
+        flags = (
+            f"{_bit('y.food_clothing_secure')} + 2 * {_bit('y.housed_otherwise')} + 4 * {_bit('y.water_piped')}"
+            f" + 8 * COALESCE({_bit('y.water_quality_ok')}, 2) + 32 * ({_label('y.housing_safety', HOUSING_LABELS)} + 1)"
+        )
         return fetch_int_columns(
             [
                 "y.household_id",
-                "y.year",
                 "y.size",
                 _fen("y.net_income_per_capita"),
-                _fen("y.net_income"),
                 _fen("y.rigid_spending"),
-                _flag("y.food_clothing_secure"),
-                _label("y.housing_safety", HOUSING_LABELS),
-                _flag("y.housed_otherwise"),
+                flags,
                 _int("y.water_litres_per_day"),
-                _flag("y.water_quality_ok"),
-                _flag("y.water_piped"),
                 _int("y.water_trip_minutes"),
                 _int("y.water_horizontal_m"),
                 _int("y.water_vertical_m"),
                 _int("y.water_shortage_days"),
             ],
-            f"FROM {self.table('registry_householdyear', 'y')}{join} WHERE y.year IN (%s, %s){cond}",
-            [self.year - 1, self.year, *params],
+            f"FROM {self.table('registry_householdyear', 'y')}{join} WHERE y.year = %s{cond}",
+            [self.year, *params],
+        )
+
+    def previous_years(self) -> list[np.ndarray]:
+        """(household, net per capita, net income) of the year before."""
+        join, cond, params = self.where("y", "household_id")
+        return fetch_int_columns(
+            ["y.household_id", _fen("y.net_income_per_capita"), _fen("y.net_income")],
+            f"FROM {self.table('registry_householdyear', 'y')}{join} WHERE y.year = %s{cond}",
+            [self.year - 1, *params],
         )
 
     def _alive(self, alias: str) -> tuple[str, list]:
@@ -266,10 +334,10 @@ class _Cohort:
         )
 
     def member_years(self) -> list[np.ndarray]:
-        """(household, member, school code, insured[, birth]) of the year's member facts. A whole
-        table reads members separately (``members``); a region joins them here."""
-        exprs = ["my.household_id", "my.member_id", _label("my.school_status", SCHOOL_LABELS)]
-        exprs.append(_flag("my.medical_insured"))
+        """(household, member, (school code + 1) × 2 + insured[, birth]) of the year's member facts.
+        A whole table reads members separately (``members``); a region joins them here."""
+        school = _label("my.school_status", SCHOOL_LABELS)
+        exprs = ["my.household_id", "my.member_id", f"({school} + 1) * 2 + {_bit('my.medical_insured')}"]
         if self.whole:
             return fetch_int_columns(
                 exprs, f"FROM {self.table('registry_memberyear', 'my')} WHERE my.year = %s", [self.year]
@@ -326,67 +394,59 @@ def load_inputs(year: int, prefix: str) -> Inputs:
     year (the last status change dated that year or earlier) is not 'cancelled'.
     """
     q = _Cohort(year, prefix)
-    lanes = [
-        [q.member_years, *([q.members] if q.whole else []), q.claims, q.housing_cases],
+    lanes = [  # about equal work on each connection
+        [q.member_years, *([q.members] if q.whole else []), q.previous_years, q.claims, q.housing_cases],
         [q.households, q.status_changes, q.household_years],
     ]
     # Reading most of each table, a sequential scan beats the bitmap scan of its year index.
     settings = {"enable_bitmapscan": "off"} if q.whole else None
     (my, *rest_a), (hh, changes, hy) = read_side_by_side(lanes, pg_settings=settings)
     members = rest_a[0] if q.whole else None
-    claims, cases = rest_a[-2], rest_a[-1]
+    prev_rows, claims, cases = rest_a[-3:]
 
     # Households, sorted by id.
-    order = np.argsort(hh[0], kind="stable")
-    ids, village_int, ident, category_code = (col[order] for col in hh)
+    ids, village_int, packed = hh if _ascending(hh[0]) else (col[np.argsort(hh[0], kind="stable")] for col in hh)
+    ident, category_code = packed >> 3, (packed & 7) - 1
     n = len(ids)
     status_code = np.zeros(n, dtype=np.int64)  # 'poor' until a change says otherwise
     relapsed = np.zeros(n, dtype=bool)
     exited = np.zeros(n, dtype=bool)
-    c_hh, c_to, c_year, c_date, c_id = changes
+    c_hh, c_packed, c_date, c_id = changes
+    c_year, c_to = c_packed >> 3, (c_packed & 7) - 1
     pos, ok = _positions(ids, c_hh)
+    labels = STATUS_LABELS
     if ok.any():
         sel = np.flatnonzero(ok)
-        sel = sel[np.lexsort((c_id[sel], c_date[sel], c_year[sel], c_hh[sel]))]
+        keys = (c_id[sel], c_date[sel], c_year[sel], c_hh[sel])
+        if not _ascending(*reversed(keys)):  # the status history in order, sorted only if need be
+            sel = sel[np.lexsort(keys)]
         c_pos, c_to, c_year, c_id = pos[sel], c_to[sel], c_year[sel], c_id[sel]
-        if (c_to < 0).any():  # statuses outside the choices: read as text, coded past the labels
-            found = dict(
-                q.unknown("registry_householdstatuschange", "id", "to_status", STATUS_LABELS, "year <= %s", [year])()
-            )
-            odd = np.flatnonzero(c_to < 0)
-            extra = sorted({found[k] for k in c_id[odd].tolist()})
-            labels = STATUS_LABELS + tuple(extra)
-            c_to[odd] = [labels.index(found[k]) for k in c_id[odd].tolist()]
-        else:
-            labels = STATUS_LABELS
+        unknown = q.unknown("registry_householdstatuschange", "id", "to_status", STATUS_LABELS, "year <= %s", [year])
+        to = _coded(c_to, STATUS_LABELS, c_id, unknown)
+        c_to, labels = to.codes, to.labels
         last = np.r_[c_pos[1:] != c_pos[:-1], True]  # the last change of each household
         status_code[c_pos[last]] = c_to[last]
         this_year = c_year == year
         relapsed[c_pos[this_year & (c_to == labels.index("relapsed"))]] = True
         exited[c_pos[this_year & (c_to == labels.index("exited"))]] = True
-        status = np.array(labels, dtype=object)[status_code]
-    else:
-        status = np.full(n, "poor", dtype=object)
-    exited &= status == "exited"  # exited and still exited at the end of the year
-    keep = status != "cancelled"
+    exited &= status_code == labels.index("exited")  # exited and still exited at the end of the year
+    keep = status_code != labels.index("cancelled")
     ids, village_int, ident, category_code = ids[keep], village_int[keep], ident[keep], category_code[keep]
-    status, relapsed, exited = status[keep], relapsed[keep], exited[keep]
+    status = Coded(status_code[keep], labels)
+    relapsed, exited = relapsed[keep], exited[keep]
     n = len(ids)
     village_codes, village_index = np.unique(village_int, return_inverse=True)
     village_text = np.array([f"{int(v):012d}" for v in village_codes], dtype=object)
-    category = _texts(
+    category = _coded(
         category_code,
         CATEGORY_LABELS,
         ids,
         q.unknown("registry_household", "id", "category", CATEGORY_LABELS, "identification_year <= %s", [year]),
     )
 
-    # Household facts of the year and of the year before (one scan).
-    (y_hh, y_year, y_size, y_pc, y_net, y_rigid, y_food, y_safety, y_housed, y_litres, y_quality, y_piped,
-     y_trip, y_horiz, y_vert, y_short) = hy  # fmt: skip
-    pos, ok = _positions(ids, y_hh)
-    cur = ok & (y_year == year)
-    prev = ok & (y_year == year - 1)
+    # Household facts of the year, then of the year before.
+    y_hh, y_size, y_pc, y_rigid, y_flags, y_litres, y_trip, y_horiz, y_vert, y_short = hy
+    pos, cur = _positions(ids, y_hh)
     p = pos[cur]
     has_year = np.zeros(n, dtype=bool)
     has_year[p] = True
@@ -396,50 +456,49 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         out[p] = _floats(values[cur], scale, null)
         return out
 
-    def flags(values: np.ndarray) -> np.ndarray:
+    def flag(bit: int) -> np.ndarray:
         out = np.zeros(n, dtype=bool)
-        out[p] = values[cur] == 1
+        out[p] = (y_flags[cur] >> bit) & 1 == 1
         return out
 
     size = np.zeros(n, dtype=np.int64)
     size[p] = y_size[cur]
-    safety = np.full(n, "", dtype=object)
-    safety[p] = _texts(
-        y_safety[cur],
+    read = _coded(
+        ((y_flags[cur] >> 5) & 7) - 1,
         HOUSING_LABELS,
-        y_hh[cur] * 10000 + year,
-        q.unknown(
-            "registry_householdyear",
-            "household_id * 10000 + year",
-            "housing_safety",
-            HOUSING_LABELS,
-            "year = %s",
-            [year],
-        ),
+        y_hh[cur],
+        q.unknown("registry_householdyear", "household_id", "housing_safety", HOUSING_LABELS, "year = %s", [year]),
     )
+    safety = Coded(np.zeros(n, dtype=np.int64), read.labels)  # '' without a row for the year
+    safety.codes[p] = read.codes
+    quality_code = (y_flags[cur] >> 3) & 3  # 2: unknown
     quality = np.full(n, np.nan)
-    quality[p] = np.where(y_quality[cur] == NULL_SMALL, np.nan, (y_quality[cur] != 0).astype(float))
+    quality[p] = np.where(quality_code == 2, np.nan, quality_code.astype(float))
+    p_hh, p_pc, p_net = prev_rows
+    prev_pos, prev_ok = _positions(ids, p_hh)
     prev_pc, prev_net = np.full(n, np.nan), np.full(n, np.nan)
-    prev_pc[pos[prev]] = _floats(y_pc[prev], 100.0)
-    prev_net[pos[prev]] = _floats(y_net[prev], 100.0)
+    prev_pc[prev_pos[prev_ok]] = _floats(p_pc[prev_ok], 100.0)
+    prev_net[prev_pos[prev_ok]] = _floats(p_net[prev_ok], 100.0)
 
     # Members counted in the year: a row of facts for the year, and not dead or gone by its end.
     if q.whole:
-        m_hh_ids, m_ids, m_school_code, m_insured_flag = my
+        m_hh_ids, m_ids, m_packed = my
         alive_ids, alive_birth = members
-        a_order = np.argsort(alive_ids, kind="stable")
-        alive_ids, alive_birth = alive_ids[a_order], alive_birth[a_order]
+        if not _ascending(alive_ids):
+            a_order = np.argsort(alive_ids, kind="stable")
+            alive_ids, alive_birth = alive_ids[a_order], alive_birth[a_order]
         a_pos, counted = _positions(alive_ids, m_ids)
         m_birth_days = np.where(counted, alive_birth[np.minimum(a_pos, max(len(alive_ids) - 1, 0))], 0)
     else:
-        m_hh_ids, m_ids, m_school_code, m_insured_flag, m_birth_days = my
+        m_hh_ids, m_ids, m_packed, m_birth_days = my
         counted = np.ones(len(m_ids), dtype=bool)
     m_pos, m_ok = _positions(ids, m_hh_ids)
     sel = np.flatnonzero(m_ok & counted)
-    sel = sel[np.lexsort((m_ids[sel], m_hh_ids[sel]))]
-    m_ids, m_birth_days = m_ids[sel], m_birth_days[sel]
-    m_school = _texts(
-        m_school_code[sel],
+    if not _ascending(m_hh_ids[sel], m_ids[sel]):
+        sel = sel[np.lexsort((m_ids[sel], m_hh_ids[sel]))]
+    m_ids, m_birth_days, m_packed = m_ids[sel], m_birth_days[sel], m_packed[sel]
+    m_school = _coded(
+        (m_packed >> 1) - 1,
         SCHOOL_LABELS,
         m_ids,
         q.unknown("registry_memberyear", "member_id", "school_status", SCHOOL_LABELS, "year = %s", [year]),
@@ -451,8 +510,8 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         hh_id=ids,
         village=village_text[village_index],
         ident_year=ident,
-        category=category,
-        status=status,
+        category=category.texts(),
+        status=status.texts(),
         relapsed_in_year=relapsed,
         exited_in_year=exited,
         has_year=has_year,
@@ -461,12 +520,12 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         prev_net_pc=prev_pc,
         prev_net=prev_net,
         rigid_spending=column(y_rigid, scale=100.0, null=NULL_INT),
-        food_ok=flags(y_food),
-        housing_safety=safety,
-        housed_otherwise=flags(y_housed),
+        food_ok=flag(0),
+        housing_safety=safety.texts(),
+        housed_otherwise=flag(1),
         water_litres=column(y_litres),
         water_quality=quality,
-        water_piped=flags(y_piped),
+        water_piped=flag(2),
         water_trip=column(y_trip),
         water_horizontal=column(y_horiz),
         water_vertical=column(y_vert),
@@ -474,12 +533,13 @@ def load_inputs(year: int, prefix: str) -> Inputs:
         m_hh=m_pos[sel],
         m_id=m_ids,
         m_birth=m_birth,
-        m_school=m_school,
-        m_insured=m_insured_flag[sel] == 1,
+        m_school=m_school.texts(),
+        m_insured=(m_packed & 1) == 1,
         m_selfpay=m_selfpay,
         housing_done=housing_done,
         village_index=village_index,
         village_codes=village_codes,
+        coded={"status": status, "category": category, "housing_safety": safety, "m_school": m_school},
     )
 
 

@@ -22,7 +22,7 @@ from tuopin.policy.resolve import Resolver
 
 from .choices import Result
 from .engine import POOR, Outcome, prefix_groups
-from .inputs import Inputs, village_groups
+from .inputs import Inputs, text_in, village_groups
 from .models import RegionRollup
 
 __all__ = ["build_rollups", "SUM_FIELDS"]
@@ -50,7 +50,7 @@ THRESHOLDS = {Level.VILLAGE: "village_exit_incidence_max", Level.COUNTY: "county
 
 
 def _household_columns(inp: Inputs, out: Outcome) -> dict[str, np.ndarray]:
-    poor = np.isin(inp.status, POOR)
+    poor = text_in(inp, "status", POOR)
     fail = int(Result.FAIL)
     return {
         "households": np.ones(inp.n, dtype=np.int64),
@@ -59,7 +59,7 @@ def _household_columns(inp: Inputs, out: Outcome) -> dict[str, np.ndarray]:
         "poor_people": np.where(poor, out.members, 0),
         "exited_households": inp.exited_in_year.astype(np.int64),
         "exited_people": np.where(inp.exited_in_year, out.members, 0),
-        "monitored_households": (inp.status == "monitored").astype(np.int64),
+        "monitored_households": text_in(inp, "status", ["monitored"]).astype(np.int64),
         "flagged_households": (out.monitor_flags != 0).astype(np.int64),
         "exit_eligible_households": out.exit_eligible.astype(np.int64),
         "wrong_exits": (inp.exited_in_year & ~out.meets_standard).astype(np.int64),
