@@ -117,13 +117,12 @@ def _determination_columns(run: Run, inp: Inputs, out: Outcome) -> list[Col]:
     status, status_labels = _codes(inp, "status", STATUS_LABELS)
     grade, grade_labels = _codes(inp, "housing_safety", HOUSING_LABELS)
     village_codes, village_index = village_groups(inp)
-    money = {
-        name: _fen(values)
-        for name, values in (("net", inp.net_pc), ("prev", inp.prev_net_pc), ("line", out.poverty_line))
-    }
 
-    # Amounts go to SQLite as the nearest double of the fen value / 100, as the engine has always
-    # written them (from floats); rollups go as the ORM writes decimals (text).
+    def money(name: str, values: np.ndarray) -> Col:
+        # To SQLite as the nearest double of fen / 100: the engine has always written amounts from floats.
+        fen, unknown = _fen(values)
+        return Col(name, "decimal", fen, null=unknown, scale=2, sqlite_real=True)
+
     def flag(name: str, values: np.ndarray) -> Col:
         return Col(name, "bool", values == 1, null=np.isnan(values))
 
@@ -140,9 +139,9 @@ def _determination_columns(run: Run, inp: Inputs, out: Outcome) -> list[Col]:
         Col("exit_block", "int", out.exit_block),
         Col("monitor_flags", "int", out.monitor_flags),
         Col("members", "int", out.members),
-        Col("net_income_per_capita", "decimal", money["net"][0], null=money["net"][1], scale=2, sqlite_real=True),
-        Col("prev_income_per_capita", "decimal", money["prev"][0], null=money["prev"][1], scale=2, sqlite_real=True),
-        Col("poverty_line", "decimal", money["line"][0], null=money["line"][1], scale=2, sqlite_real=True),
+        money("net_income_per_capita", inp.net_pc),
+        money("prev_income_per_capita", inp.prev_net_pc),
+        money("poverty_line", out.poverty_line),
         *(Col(name, "int", getattr(out, name)) for name in COUNT_FIELDS),
         Col("housing_grade", "label", grade, labels=grade_labels),
         flag("water_quantity_ok", out.water_quantity_ok),

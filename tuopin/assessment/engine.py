@@ -363,7 +363,9 @@ def evaluate(inp: Inputs, content: dict[str, Any]) -> Outcome:
         grade_safe[here] = text_in(inp, "housing_safety", grades.split(","), here)
     homeless_ok = (inp.housing_safety == "N") & inp.housed_otherwise & std["homeless_housed_is_safe"]
     housing = np.where(grade_safe | homeless_ok, PASS, FAIL).astype(np.int8)
-    housing[text_in(inp, "housing_safety", [""]) | np.isin(std["housing_safe_grades"], np.array([None], dtype=object))] = CANNOT
+    housing[
+        text_in(inp, "housing_safety", [""]) | np.isin(std["housing_safe_grades"], np.array([None], dtype=object))
+    ] = CANNOT
     if inp.housing_done is not None:  # a housing case completed in the year makes the house safe for it
         housing[inp.housing_done] = PASS
 

@@ -408,7 +408,7 @@ def load_inputs(year: int, prefix: str) -> Inputs:
     ids, village_int, packed = hh if _ascending(hh[0]) else (col[np.argsort(hh[0], kind="stable")] for col in hh)
     ident, category_code = packed >> 3, (packed & 7) - 1
     n = len(ids)
-    status_code = np.zeros(n, dtype=np.int64)  # 'poor' until a change says otherwise
+    status_code = np.full(n, STATUS_LABELS.index("poor"), dtype=np.int64)  # until a change says otherwise
     relapsed = np.zeros(n, dtype=bool)
     exited = np.zeros(n, dtype=bool)
     c_hh, c_packed, c_date, c_id = changes
