@@ -141,5 +141,9 @@ def test_reads_on_two_connections_see_what_one_connection_sees(mixed):
         other = getattr(side_by_side, name)
         if isinstance(value, np.ndarray):
             assert np.array_equal(value, other, equal_nan=value.dtype.kind == "f"), name
+        elif name == "coded":
+            assert value.keys() == other.keys()
+            for column, coded in value.items():
+                assert coded.labels == other[column].labels and np.array_equal(coded.codes, other[column].codes)
         else:
             assert value == other, name
