@@ -128,10 +128,10 @@ def test_input_hash_is_blake2b_of_each_households_records_in_any_chunks(mixed):
 
 @pytest.mark.django_db(transaction=True)
 def test_reads_on_two_connections_see_what_one_connection_sees(mixed):
-    """Outside a transaction the queries run on two connections side by side (one snapshot on
-    PostgreSQL); inside one they run on this connection. The inputs are the same."""
+    """On PostgreSQL, outside a transaction, the queries run on two connections side by side in one
+    snapshot; inside one they run on this connection. The inputs are the same."""
     if connection.vendor == "sqlite":
-        pytest.skip("the SQLite test database is in memory: other connections cannot open it")
+        pytest.skip("on SQLite the queries always run on the caller's connection")
     from django.db import transaction
 
     side_by_side = load_inputs(2019, "2204")

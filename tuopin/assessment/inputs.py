@@ -8,8 +8,8 @@ households cost a few Python objects, not tens of millions, and both databases r
 
 When the region holds every household of the table (a whole-city run), the queries skip the join
 to the household table and the cohort is picked out in numpy; for a smaller region each query
-joins the households of the region. Outside a transaction the queries run on two connections side
-by side (``core.bulk.read_side_by_side``).
+joins the households of the region. On PostgreSQL, outside a transaction, the queries run on two
+connections side by side (``core.bulk.read_side_by_side``).
 """
 
 # SQL here is assembled from fixed table, column and choice names and integers, never from input.

@@ -133,22 +133,17 @@ def read_side_by_side(
 ) -> list[list[Any]]:
     """Run read-only jobs, each lane's in order, and return their results lane by lane.
 
-    Outside a transaction each lane runs in a thread on a connection of its own, so two cores work
-    at once: PostgreSQL answers in one backend process per connection, and SQLite's driver releases
-    the GIL while it steps. On PostgreSQL the lanes share one snapshot (the first lane exports it,
-    the others import it), so they read the same state of the database. Inside a transaction —
-    whose uncommitted rows other connections cannot see — and on an in-memory SQLite database the
-    jobs run one after another on this connection. ``pg_settings`` are planner settings for the
-    lanes' transactions (``SET LOCAL``; not applied on this connection).
+    On PostgreSQL, outside a transaction, each lane runs in a thread on a connection of its own, so
+    two cores work at once (one backend process per connection), and the lanes share one snapshot
+    (the first lane exports it, the others import it): they read the same state of the database.
+    Inside a transaction — whose uncommitted rows other connections cannot see — and on SQLite the
+    jobs run one after another on this connection. (SQLite's driver releases the GIL while it
+    steps, but two connections stepping allocation-heavy queries side by side were measured no
+    faster than one: the library serialises on its allocator.) ``pg_settings`` are planner settings
+    for the lanes' transactions (``SET LOCAL``; not applied on this connection).
     """
-    if (
-        len(lanes) < 2
-        or connection.in_atomic_block
-        or (connection.vendor == "sqlite" and connection.is_in_memory_db())
-        or connection.vendor not in ("sqlite", "postgresql")
-    ):
+    if len(lanes) < 2 or connection.in_atomic_block or connection.vendor != "postgresql":
         return [[job() for job in lane] for lane in lanes]
-    postgres = connection.vendor == "postgresql"
     snapshot: list[str] = []
     exported, imported = threading.Event(), threading.Barrier(len(lanes))
 
@@ -157,23 +152,19 @@ def read_side_by_side(
 
         try:
             with own.cursor() as cur:
-                if postgres:
-                    cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    if index == 0:
-                        cur.execute("SELECT pg_export_snapshot()")
-                        snapshot.append(cur.fetchone()[0])
-                        exported.set()
-                    else:
-                        exported.wait()
-                        if not snapshot or not re.fullmatch(r"[0-9A-F-]+", snapshot[0]):
-                            raise RuntimeError("read_side_by_side: no snapshot to share")
-                        cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot[0]}'")  # a utility statement: no parameters
-                    for name, value in (pg_settings or {}).items():
-                        cur.execute("SELECT set_config(%s, %s, true)", [name, value])
+                cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                if index == 0:
+                    cur.execute("SELECT pg_export_snapshot()")
+                    snapshot.append(cur.fetchone()[0])
+                    exported.set()
                 else:
-                    cur.execute("BEGIN")
-            if postgres:
-                imported.wait()  # the exporting transaction stays open until every lane has imported
+                    exported.wait()
+                    if not snapshot or not re.fullmatch(r"[0-9A-F-]+", snapshot[0]):
+                        raise RuntimeError("read_side_by_side: no snapshot to share")
+                    cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot[0]}'")  # a utility statement: no parameters
+                for name, value in (pg_settings or {}).items():
+                    cur.execute("SELECT set_config(%s, %s, true)", [name, value])
+            imported.wait()  # the exporting transaction stays open until every lane has imported
             results = [job() for job in lanes[index]]
             with own.cursor() as cur:
                 cur.execute("COMMIT")
