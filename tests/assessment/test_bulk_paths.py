@@ -19,7 +19,6 @@ from tuopin.assessment.choices import Result
 from tuopin.assessment.engine import evaluate
 from tuopin.assessment.inputs import load_inputs
 from tuopin.assessment.models import Determination
-from tuopin.policy.actions import freeze_ruleset
 from tuopin.registry import actions
 from tuopin.registry.models import HouseholdYear
 
@@ -109,10 +108,13 @@ def test_texts_outside_the_choices_are_read_as_they_are(mixed):
 
 
 def test_input_hash_is_blake2b_of_each_households_records_in_any_chunks(mixed):
+    run = run_for("220400000000")
     inp = load_inputs(2019, "2204")
-    out = evaluate(inp, freeze_ruleset(2019, actor=None).content)
+    out = evaluate(inp, run.ruleset.content)
     hasher = out.hasher
     whole = out.digests
+    stored = dict(Determination.objects.filter(run=run).values_list("household_id", "input_hash"))
+    assert [stored[h] for h in inp.hh_id.tolist()] == [d.tobytes().hex() for d in whole]
     assert np.array_equal(np.concatenate([hasher[0:2], hasher[2:3], hasher[3 : inp.n]]), whole)
     # The plain definition, one household at a time: its record, its members' records, then the
     # digest of its standards' values.

@@ -34,7 +34,7 @@ from tuopin.policy.resolve import Resolver
 from .choices import CannotReason, ExitBlock, Monitor, Result
 from .inputs import Inputs, text_bytes, text_in, village_groups
 
-__all__ = ["Outcome", "evaluate", "hex_digests", "standards_for_villages", "SCHOOL_OK_CODES"]
+__all__ = ["Outcome", "evaluate", "prefix_groups", "standards_for_villages", "SCHOOL_OK_CODES"]
 
 FAIL, PASS, CANNOT = int(Result.FAIL), int(Result.PASS), int(Result.CANNOT)
 # 在校生状况 codes that satisfy compulsory education: any enrolment (3–16) or an exemption (90).
@@ -95,11 +95,6 @@ class Outcome:
         """(n, 16) uint8: each household's input digest, computed on first use (a comparison of
         rule sets never needs it). ``hasher[lo:hi]`` computes a range of them."""
         return self.hasher.digests(0, self.hasher.n)
-
-    @property
-    def input_hash(self) -> np.ndarray:
-        """Each household's input digest as the 32 hex digits stored in ``Determination.input_hash``."""
-        return hex_digests(self.digests)
 
 
 def standards_for_villages(
@@ -294,15 +289,6 @@ class _Hasher:
             )
             out[rows] = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 16)
         return out
-
-
-def hex_digests(digests: np.ndarray) -> np.ndarray:
-    """(n, 16) digests as 32-character lowercase hex strings (object array)."""
-    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    text = np.empty((len(digests), 32), dtype=np.uint8)
-    text[:, 0::2] = digits[digests >> 4]
-    text[:, 1::2] = digits[digests & 15]
-    return np.frombuffer(text.tobytes(), dtype="S32").astype(str).astype(object)
 
 
 def _programme_digest(inp: Inputs, n: int) -> np.ndarray:

@@ -8,11 +8,12 @@ For millions of rows the tuples themselves are the cost, so two column-wise path
 columns straight to and from the database:
 
 * ``fetch_int_columns`` reads integer expressions as numpy arrays: on PostgreSQL each column comes
-  back as one ``array_send(array_agg(...))`` value, on SQLite all of them as one hex text built by
-  ``group_concat(printf(...))`` — one Python object per column or per query, not per value;
+  back as one ``array_send(array_agg(...))`` value, on SQLite all of them as one decimal text built
+  by ``group_concat(printf(...))`` — one Python object per column or per query, not per value;
 * ``insert_columns`` writes numpy columns: binary COPY built with numpy on PostgreSQL; on SQLite the
-  columns are bit-packed into a few integers per row and unpacked by the ``INSERT … SELECT`` itself,
-  so the driver binds a handful of parameters per row instead of one per column.
+  columns are bit-packed into a few integers per row, bound into a temporary table and unpacked by
+  one ``INSERT … SELECT``, so the driver binds a handful of parameters per row, not one per column;
+* ``read_side_by_side`` runs independent reads on two PostgreSQL connections in one snapshot.
 
 Callers pass already-validated values; the database's constraints still apply.
 """
@@ -36,7 +37,7 @@ from django.db import connection
 __all__ = ["insert_rows", "fetch_int_columns", "insert_columns", "read_side_by_side", "Col", "NULL_INT"]
 
 # The value ``fetch_int_columns`` callers use for SQL NULL (COALESCE(expr, NULL_INT)): no count,
-# code, date or amount in cents comes near it.
+# code, date or amount in fen comes near it.
 NULL_INT = -(2**62)
 
 
@@ -84,9 +85,9 @@ def fetch_int_columns(exprs: Sequence[str], tail: str, params: Sequence[Any] = (
 
 
 def _pg_fetch(exprs: Sequence[str], tail: str, params: Sequence[Any]) -> list[np.ndarray]:
-    select = ", ".join(f"array_send(array_agg(({e})::int8))" for e in exprs)
-    import psycopg
+    import psycopg  # only on PostgreSQL
 
+    select = ", ".join(f"array_send(array_agg(({e})::int8))" for e in exprs)
     connection.ensure_connection()
     # A server-side-binding cursor (Django's are client-side), so the arrays come back binary.
     with psycopg.Cursor(connection.connection) as cur:
@@ -203,7 +204,9 @@ class Col:
     - ``hex``: an (n, k) uint8 array written as 2k lowercase hex digits;
     - ``const``: one value (int or str) for every row.
 
-    ``null`` (optional) marks the rows written as NULL.
+    ``null`` (optional) marks the rows written as NULL. ``values`` may be anything sliceable into
+    such an array (``values[lo:hi]``): the rows are taken chunk by chunk, so a column can be
+    computed while the previous chunks are written.
     """
 
     name: str
@@ -235,8 +238,8 @@ def _length(columns: Sequence[Col]) -> int:
     return lengths.pop()
 
 
-def _hex_text(values: np.ndarray) -> np.ndarray:
-    """(n, k) bytes → (n, 2k) ASCII lowercase hex digits."""
+def _hex_digits(values: np.ndarray) -> np.ndarray:
+    """(n, k) bytes → (n, 2k) uint8: their lowercase hex digits in ASCII."""
     digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     out = np.empty((values.shape[0], values.shape[1] * 2), dtype=np.uint8)
     out[:, 0::2] = digits[values >> 4]
@@ -284,7 +287,7 @@ def _pg_field(col: Col, pg_type: str, lo: int, hi: int) -> tuple[np.ndarray, np.
         text = np.char.zfill(np.asarray(col.values[lo:hi]).astype(np.int64).astype(f"S{col.width}"), col.width)
         data = np.frombuffer(text.tobytes(), dtype=np.uint8).reshape(rows, col.width)
     elif col.kind == "hex":
-        data = _hex_text(np.asarray(col.values[lo:hi], dtype=np.uint8))
+        data = _hex_digits(np.asarray(col.values[lo:hi], dtype=np.uint8))
     else:
         raise ValueError(f"insert_columns: cannot write {col.kind} into {pg_type} ({col.name})")
     if col.null is not None and col.kind != "const":
