@@ -394,12 +394,10 @@ def _sqlite_codes(col: Col) -> tuple[np.ndarray, int, int, np.ndarray | None]:
     null = None if col.null is None else np.asarray(col.null, dtype=bool)
     present = values if null is None else values[~null]
     offset = int(present.min()) if len(present) else 0
-    codes = values - offset
-    top = int(codes.max()) + 1 if len(present) else 1
+    top = int(present.max()) - offset + 1 if len(present) else 0  # one past the largest code
     if null is not None:
-        codes = np.where(null, top, codes)
-        return codes, offset, top, null
-    return codes, offset, -1, None
+        return np.where(null, top, values - offset), offset, top, null
+    return values - offset, offset, -1, None
 
 
 def _sqlite_packed_insert(table: str, columns: Sequence[Col], n: int, chunk: int) -> None:
