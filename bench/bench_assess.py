@@ -3,6 +3,8 @@
     python bench/bench_assess.py --sizes 10000,100000,1000000 --db sqlite
     python bench/bench_assess.py --sizes 10000,100000 --db postgres   # needs PostgreSQL on 127.0.0.1
 
+PostgreSQL databases are named ``<--pg-prefix>_<size>`` (created and dropped by the benchmark).
+
 Each size runs in a fresh database (a temporary SQLite file, or a fresh PostgreSQL database): the
 Liaoyuan scenario is seeded at that size, the standards file loaded, then
 
@@ -61,11 +63,15 @@ def run_one(size: int, repeat: int, sample: int) -> dict:
     call_command("policy", "load", stdout=quiet)
     households = Household.objects.count()
     times, run = [], None
+    load_before = os.getloadavg()
+    stages = []
     for _ in range(repeat):
         run = start_run(actor=None, year=2019, region="220400000000", enqueue=False)
         t0 = time.perf_counter()
         run = execute_run(run.pk)
         times.append(time.perf_counter() - t0)
+        stages.append(run.counts["seconds"])
+    load_after = os.getloadavg()
     ids = list(Determination.objects.filter(run=run).values_list("household_id", flat=True))
     rng = random.Random(2019)
     picked = rng.sample(ids, min(sample, len(ids)))
@@ -88,13 +94,15 @@ def run_one(size: int, repeat: int, sample: int) -> dict:
         "seed_s": round(seed_s, 1),
         "engine_s": round(engine_s, 2),
         "engine_runs": [round(t, 2) for t in times],
-        "stages": run.counts["seconds"],
+        "stages": {k: round(statistics.median(st[k] for st in stages), 3) for k in stages[0]},  # medians
         "households_per_s": round(households / engine_s),
         "naive_sample": len(picked),
         "naive_ms_per_household": round(naive_per_hh * 1000, 2),
         "naive_estimate_s": round(naive_per_hh * households, 1),
         "ratio": round(naive_per_hh * households / engine_s, 1),
         "disagreements": disagree,
+        # 1-minute load average before and after the engine runs (2 cores: above 2 means contention).
+        "load_avg": [round(load_before[0], 1), round(load_after[0], 1)],
     }
 
 
@@ -105,6 +113,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sample", type=int, default=1000)
     parser.add_argument("--write", action="store_true", help="append a results table to docs/benchmarks.md")
+    parser.add_argument("--pg-prefix", default="engine_bench", help="name prefix of the PostgreSQL databases")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -117,7 +126,7 @@ def main() -> None:
             env["TUOPIN_HOME_DIR"] = home
             dbname = None
             if args.db == "postgres":
-                dbname = f"tuopin_bench_{size}"
+                dbname = f"{args.pg_prefix}_{size}"
                 subprocess.run(["psql", PG_BASE + "postgres", "-qc", f"DROP DATABASE IF EXISTS {dbname}"], check=True)
                 subprocess.run(["psql", PG_BASE + "postgres", "-qc", f"CREATE DATABASE {dbname}"], check=True)
                 env["DATABASE_URL"] = PG_BASE + dbname
@@ -163,16 +172,18 @@ def write_markdown(results: list[dict]) -> None:
         + ",".join(str(r["households"]) for r in results)
         + f" --db {results[0]['db'].replace('postgresql', 'postgres')} --write`",
         "",
-        "| households | engine: assess + roll up (median) | load / evaluate / store | households/s |"
-        " naive per household | naive estimate | ratio | disagreements on sample |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| households | engine: assess + roll up (median) | runs | load / evaluate / store | households/s |"
+        " naive per household | naive estimate | ratio | disagreements on sample | load avg (1 min) |",
+        "|---:|---:|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         s = r["stages"]
         lines.append(
-            f"| {r['households']:,} | {r['engine_s']} s | {s['load']} / {s['evaluate']} / {s['store']} s |"
+            f"| {r['households']:,} | {r['engine_s']} s | {', '.join(str(t) for t in r['engine_runs'])} |"
+            f" {s['load']} / {s['evaluate']} / {s['store']} s |"
             f" {r['households_per_s']:,} | {r['naive_ms_per_household']} ms | {r['naive_estimate_s']:,} s |"
             f" {r['ratio']}× | {r['disagreements']} of {r['naive_sample']} |"
+            f" {r['load_avg'][0]} → {r['load_avg'][1]} |"
         )
     with open(ROOT / "docs" / "benchmarks.md", "a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
-from tuopin.core.bulk import insert_rows
+from tuopin.core.columnar import Col, insert_arrays
 from tuopin.core.scoping import check_in_jurisdiction
 from tuopin.geo.models import Region
 from tuopin.policy.actions import freeze_ruleset
@@ -28,45 +28,19 @@ from tuopin.policy.models import RuleSet
 
 from .choices import INDICATORS, Result, RunStatus
 from .engine import Outcome, evaluate
-from .inputs import Inputs, load_inputs
+from .inputs import HOUSING_LABELS, STATUS_LABELS, Inputs, load_inputs, village_groups
 from .models import Determination, RegionRollup, Run
 from .rollup import build_rollups
 
 __all__ = ["start_run", "execute_run", "replay_run", "compare_rulesets", "RulesetComparison"]
 
-DET_COLUMNS = (
-    "run_id",
-    "household_id",
-    "village_code",
-    "year",
-    "status",
-    "exited_in_year",
-    "cannot_reason",
-    "income",
-    "food",
-    "education",
-    "medical",
-    "housing",
-    "water",
-    "meets_standard",
-    "exit_eligible",
-    "exit_block",
-    "monitor_flags",
-    "members",
-    "net_income_per_capita",
-    "prev_income_per_capita",
-    "poverty_line",
+INDICATOR_NAMES = tuple(name for name, _label in INDICATORS)
+COUNT_FIELDS = (
     "children_school_age",
     "children_out_of_school",
     "members_unknown_school",
     "members_uninsured",
     "members_over_selfpay_cap",
-    "housing_grade",
-    "water_quantity_ok",
-    "water_quality_ok",
-    "water_convenience_ok",
-    "water_guarantee_ok",
-    "input_hash",
 )
 
 
@@ -117,53 +91,65 @@ def _progress(run: Run, stage: str, pct: int) -> None:
     Run.objects.filter(pk=run.pk).update(stage=stage, progress=pct)
 
 
-def _money_column(values: np.ndarray) -> list:
-    """Yuan to two places as plain numbers (exact in their shortest repr), None where unknown."""
-    return np.where(np.isnan(values), None, np.round(values, 2)).tolist()
+def _codes(inp: Inputs, name: str, labels: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """A text column as codes of labels (the loader's own, or ``labels`` extended by any other value)."""
+    if name in inp.coded:
+        return inp.coded[name].codes, inp.coded[name].labels
+    values = getattr(inp, name)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    for i, label in enumerate(labels):
+        codes[values == label] = i
+    odd = np.flatnonzero(codes < 0)
+    if len(odd):
+        labels = labels + tuple(sorted({str(v) for v in values[odd]} - set(labels)))
+        codes[odd] = [labels.index(str(v)) for v in values[odd]]
+    return codes, labels
 
 
-def _flag_column(values: np.ndarray) -> list:
-    return np.where(np.isnan(values), None, values == 1).tolist()
+def _fen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Yuan as integer fen (rounded to two places, as stored), and where unknown."""
+    unknown = np.isnan(values)
+    return np.where(unknown, 0, np.rint(np.nan_to_num(values) * 100)).astype(np.int64), unknown
 
 
-def _rows(run: Run, inp: Inputs, out: Outcome):
-    """Determination rows built column-wise: each column converted once, then zipped into tuples."""
-    n = inp.n
-    columns = [
-        [run.pk] * n,
-        inp.hh_id.tolist(),
-        inp.village.tolist(),
-        [inp.year] * n,
-        inp.status.tolist(),
-        inp.exited_in_year.tolist(),
-        out.cannot_reason.tolist(),
-        out.income.tolist(),
-        out.food.tolist(),
-        out.education.tolist(),
-        out.medical.tolist(),
-        out.housing.tolist(),
-        out.water.tolist(),
-        out.meets_standard.tolist(),
-        out.exit_eligible.tolist(),
-        out.exit_block.tolist(),
-        out.monitor_flags.tolist(),
-        out.members.tolist(),
-        _money_column(inp.net_pc),
-        _money_column(inp.prev_net_pc),
-        _money_column(out.poverty_line),
-        out.children_school_age.tolist(),
-        out.children_out_of_school.tolist(),
-        out.members_unknown_school.tolist(),
-        out.members_uninsured.tolist(),
-        out.members_over_selfpay_cap.tolist(),
-        inp.housing_safety.tolist(),
-        _flag_column(out.water_quantity_ok),
-        _flag_column(out.water_quality_ok),
-        _flag_column(out.water_convenience_ok),
-        _flag_column(out.water_guarantee_ok),
-        out.input_hash.tolist(),
+def _determination_columns(run: Run, inp: Inputs, out: Outcome) -> list[Col]:
+    """Every column of the run's determinations, straight from the engine's arrays."""
+    status, status_labels = _codes(inp, "status", STATUS_LABELS)
+    grade, grade_labels = _codes(inp, "housing_safety", HOUSING_LABELS)
+    village_codes, village_index = village_groups(inp)
+
+    def money(name: str, values: np.ndarray) -> Col:
+        # To SQLite as the nearest double of fen / 100: the engine has always written amounts from floats.
+        fen, unknown = _fen(values)
+        return Col(name, "decimal", fen, null=unknown, scale=2, sqlite_real=True)
+
+    def flag(name: str, values: np.ndarray) -> Col:
+        return Col(name, "bool", values == 1, null=np.isnan(values))
+
+    return [
+        Col("run_id", "const", run.pk),
+        Col("household_id", "int", inp.hh_id),
+        Col("village_code", "digits", village_codes[village_index], width=12),
+        Col("year", "const", inp.year),
+        Col("status", "label", status, labels=status_labels),
+        Col("exited_in_year", "bool", inp.exited_in_year),
+        *(Col(name, "int", getattr(out, name)) for name in ("cannot_reason", *INDICATOR_NAMES)),
+        Col("meets_standard", "bool", out.meets_standard),
+        Col("exit_eligible", "bool", out.exit_eligible),
+        Col("exit_block", "int", out.exit_block),
+        Col("monitor_flags", "int", out.monitor_flags),
+        Col("members", "int", out.members),
+        money("net_income_per_capita", inp.net_pc),
+        money("prev_income_per_capita", inp.prev_net_pc),
+        money("poverty_line", out.poverty_line),
+        *(Col(name, "int", getattr(out, name)) for name in COUNT_FIELDS),
+        Col("housing_grade", "label", grade, labels=grade_labels),
+        flag("water_quantity_ok", out.water_quantity_ok),
+        flag("water_quality_ok", out.water_quality_ok),
+        flag("water_convenience_ok", out.water_convenience_ok),
+        flag("water_guarantee_ok", out.water_guarantee_ok),
+        Col("input_hash", "hex", out.hasher),  # hashed chunk by chunk as the rows are written
     ]
-    return zip(*columns, strict=True)
 
 
 def execute_run(run_id: int) -> Run:
@@ -185,7 +171,7 @@ def execute_run(run_id: int) -> Run:
         with transaction.atomic():
             Determination.objects.filter(run=run).delete()
             RegionRollup.objects.filter(run=run).delete()
-            insert_rows(Determination._meta.db_table, DET_COLUMNS, _rows(run, inp, out))
+            insert_arrays(Determination._meta.db_table, _determination_columns(run, inp, out))
             rollups = build_rollups(run, inp, out)
             counts = {
                 "households": inp.n,

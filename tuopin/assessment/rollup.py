@@ -2,23 +2,27 @@
 
 Computed from the very columns the determinations are written from, in the same transaction, so
 a rollup is the sum of its households' determinations by construction — and a test checks it
-against SQL over the stored rows anyway.
+against SQL over the stored rows anyway. Sums are numpy over village indexes (villages, then each
+level above as sums of villages); the rows go in with one bulk write.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import numpy as np
 
+from tuopin.core.columnar import Col, insert_arrays
+from tuopin.core.scoping import prefix_range_q
 from tuopin.geo.choices import PREFIX_LENGTH, Level
 from tuopin.geo.models import Region, RegionPopulation
 from tuopin.policy.resolve import Resolver
 
 from .choices import Result
-from .engine import POOR, Outcome
-from .inputs import Inputs
+from .engine import POOR, Outcome, prefix_groups
+from .inputs import Inputs, text_in, village_groups
 from .models import RegionRollup
 
 __all__ = ["build_rollups", "SUM_FIELDS"]
@@ -42,10 +46,11 @@ SUM_FIELDS = (
     "fail_housing",
     "fail_water",
 )
+THRESHOLDS = {Level.VILLAGE: "village_exit_incidence_max", Level.COUNTY: "county_exit_incidence_max"}
 
 
 def _household_columns(inp: Inputs, out: Outcome) -> dict[str, np.ndarray]:
-    poor = np.isin(inp.status, POOR)
+    poor = text_in(inp, "status", POOR)
     fail = int(Result.FAIL)
     return {
         "households": np.ones(inp.n, dtype=np.int64),
@@ -54,7 +59,7 @@ def _household_columns(inp: Inputs, out: Outcome) -> dict[str, np.ndarray]:
         "poor_people": np.where(poor, out.members, 0),
         "exited_households": inp.exited_in_year.astype(np.int64),
         "exited_people": np.where(inp.exited_in_year, out.members, 0),
-        "monitored_households": (inp.status == "monitored").astype(np.int64),
+        "monitored_households": text_in(inp, "status", ["monitored"]).astype(np.int64),
         "flagged_households": (out.monitor_flags != 0).astype(np.int64),
         "exit_eligible_households": out.exit_eligible.astype(np.int64),
         "wrong_exits": (inp.exited_in_year & ~out.meets_standard).astype(np.int64),
@@ -68,76 +73,108 @@ def _household_columns(inp: Inputs, out: Outcome) -> dict[str, np.ndarray]:
     }
 
 
+def _region_sums(run: Any, inp: Inputs, out: Outcome) -> tuple[np.ndarray, np.ndarray]:
+    """(region codes as integers, sums matrix in SUM_FIELDS order) for every village with
+    households and every region above it down from the run's region."""
+    village_codes, village_index = village_groups(inp)
+    columns = _household_columns(inp, out)
+    per_village = (
+        np.stack(
+            [np.bincount(village_index, weights=columns[name], minlength=len(village_codes)) for name in SUM_FIELDS],
+            axis=1,
+        ).astype(np.int64)
+        if inp.n
+        else np.zeros((0, len(SUM_FIELDS)), dtype=np.int64)
+    )
+    codes, sums = [village_codes], [per_village]
+    top_level = Level(run.region.level)
+    for level in (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP):
+        if level < top_level:
+            continue
+        unit = 10 ** (12 - PREFIX_LENGTH[level])
+        ancestor = village_codes // unit * unit
+        keep = ancestor != village_codes  # a code is not its own ancestor
+        uniq, where = np.unique(ancestor[keep], return_inverse=True)
+        total = np.zeros((len(uniq), len(SUM_FIELDS)), dtype=np.int64)
+        np.add.at(total, where, per_village[keep])
+        codes.append(uniq)
+        sums.append(total)
+    top = np.array([int(run.region.code)], dtype=np.int64)
+    codes.append(top)
+    sums.append(np.zeros((1, len(SUM_FIELDS)), dtype=np.int64))
+    all_codes = np.concatenate(codes)
+    all_sums = np.concatenate(sums)
+    # The run's region appears once: as an ancestor when it has villages, otherwise with zeros.
+    uniq, first = np.unique(all_codes, return_index=True)
+    return uniq, all_sums[first]
+
+
 def build_rollups(run: Any, inp: Inputs, out: Outcome) -> int:
     """Write one ``RegionRollup`` per region from the run's region down to every village with
     households; returns how many were written."""
-    columns = _household_columns(inp, out)
-    villages, inverse = np.unique(inp.village.astype(str), return_inverse=True) if inp.n else ([], [])
-    totals: dict[str, dict[str, int]] = {}
-    for name, col in columns.items():
-        sums = np.bincount(inverse, weights=col, minlength=len(villages)) if inp.n else []
-        for code, value in zip(villages, sums, strict=True):
-            totals.setdefault(code, {})[name] = int(value)
-    top = run.region
-    regions = {r.code: r for r in Region.objects.filter(code__in=_all_ancestors(villages, top))}
-    regions[top.code] = top
-    # Sum villages up into every ancestor down from the run's region.
-    for code in list(totals):
-        for ancestor in _ancestors(code, top):
-            bucket = totals.setdefault(ancestor, dict.fromkeys(SUM_FIELDS, 0))
-            for name in SUM_FIELDS:
-                bucket[name] += totals[code][name]
-    totals.setdefault(top.code, dict.fromkeys(SUM_FIELDS, 0))
+    codes, sums = _region_sums(run, inp, out)
+    texts = np.array([f"{int(c):012d}" for c in codes], dtype=object)
+    # Every region of the run's area in one range scan; codes without a Region row are skipped.
+    area = run.region.prefix
+    known = dict(Region.objects.filter(prefix_range_q("code", area)).values_list("code", "level"))
+    known[run.region.code] = run.region.level
+    present = np.array([t in known for t in texts], dtype=bool)
+    codes, sums, texts = codes[present], sums[present], texts[present]
+    levels = np.array([known[t] for t in texts], dtype=np.int64)
     population = dict(
-        RegionPopulation.objects.filter(region_id__in=totals.keys(), year=run.year).values_list(
+        RegionPopulation.objects.filter(prefix_range_q("region_id", area), year=run.year).values_list(
             "region_id", "rural_population"
         )
     )
-    resolver = Resolver(run.ruleset.content["standards"])
-    rows = []
-    for code, sums in totals.items():
-        region = regions.get(code)
-        if region is None:
+    rural = np.array([population.get(t) or 0 for t in texts], dtype=np.int64)
+    has_rural = np.array([population.get(t) is not None for t in texts], dtype=bool)
+    poor_people = sums[:, SUM_FIELDS.index("poor_people")]
+    # Incidence to six places, half up, in integers: round(poor × 10⁶ / rural).
+    incidence = np.where(rural > 0, (2 * poor_people * 10**6 + rural) // np.maximum(2 * rural, 1), 0)
+    threshold, meets = _exit_checks(run, texts, levels, incidence, rural > 0)
+    n = len(codes)
+    columns = [
+        Col("run_id", "const", run.pk),
+        Col("region_id", "digits", codes, width=12),
+        Col("level", "int", levels),
+        *(Col(name, "int", sums[:, i]) for i, name in enumerate(SUM_FIELDS)),
+        Col("rural_population", "int", rural, null=~has_rural),
+        Col("incidence", "decimal", incidence, null=~(rural > 0), scale=6),
+        Col(
+            "exit_threshold",
+            "decimal",
+            np.nan_to_num(threshold, nan=0).astype(np.int64),
+            null=np.isnan(threshold),
+            scale=4,
+        ),
+        Col("meets_exit_threshold", "bool", meets == 1, null=meets < 0),
+    ]
+    insert_arrays(RegionRollup._meta.db_table, columns)
+    return n
+
+
+def _exit_checks(
+    run: Any, texts: np.ndarray, levels: np.ndarray, incidence: np.ndarray, has_incidence: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exit threshold (×10⁴, NaN when none) of each village and county, and whether its incidence
+    is below it (1 / 0, −1 when either is unknown). Resolved once per group of regions that share
+    the standard rows' prefixes."""
+    content = run.ruleset.content["standards"]
+    resolver = Resolver(content)
+    threshold = np.full(len(texts), np.nan)
+    meets = np.full(len(texts), -1, dtype=np.int64)
+    for level, name in THRESHOLDS.items():
+        rows = np.flatnonzero(levels == int(level))
+        if not len(rows):
             continue
-        rural = population.get(code)
-        incidence = (
-            (Decimal(sums["poor_people"]) / Decimal(rural)).quantize(Decimal("0.000001"), ROUND_HALF_UP)
-            if rural
-            else None
-        )
-        threshold_name = {Level.VILLAGE: "village_exit_incidence_max", Level.COUNTY: "county_exit_incidence_max"}.get(
-            Level(region.level)
-        )
-        threshold = resolver.value(threshold_name, code, run.year) if threshold_name else None
-        meets = None if threshold is None or incidence is None else incidence < threshold
-        rows.append(
-            RegionRollup(
-                run=run,
-                region_id=code,
-                level=region.level,
-                rural_population=rural,
-                incidence=incidence,
-                exit_threshold=threshold,
-                meets_exit_threshold=meets,
-                **sums,
-            )
-        )
-    RegionRollup.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
-
-
-def _ancestors(code: str, top: Region) -> list[str]:
-    """Codes of the regions strictly above a village, down from (and including) the run's region."""
-    out = []
-    for level in (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP):
-        if level < top.level:
-            continue
-        out.append(code[: PREFIX_LENGTH[level]].ljust(12, "0"))
-    return [c for c in out if c != code]
-
-
-def _all_ancestors(villages: Any, top: Region) -> set[str]:
-    codes = {str(v) for v in villages}
-    for v in list(codes):
-        codes.update(_ancestors(v, top))
-    return codes
+        group, first = prefix_groups([texts[i] for i in rows], content)
+        values = [resolver.value(name, texts[rows[i]], run.year) for i in first]
+        for g, value in enumerate(values):
+            if value is None:
+                continue
+            members = rows[group == g]
+            threshold[members] = float(int(Decimal(value).quantize(Decimal("0.0001"), ROUND_HALF_EVEN).scaleb(4)))
+            # For an integer i: i < x ⇔ i < ⌈x⌉; incidence is ×10⁶, so compare with ⌈value × 10⁶⌉.
+            limit = math.ceil(Decimal(value).scaleb(6))
+            meets[members] = np.where(has_incidence[members], (incidence[members] < limit).astype(np.int64), -1)
+    return threshold, meets
