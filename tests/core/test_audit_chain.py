@@ -134,3 +134,31 @@ def test_audit_never_holds_mask_and_birth_date_together(chain, clerk_a):
     actions.update_member(member, actor=clerk_a, name="改名")
     for event in AuditEvent.objects.all():
         assert member.birth_date.isoformat() not in str(event.changes)
+
+
+def test_batch_writes_the_head_once_and_keeps_the_chain(chain, clerk_a):
+    """Many actions in one transaction under ``audit.batch()``: the chain verifies, the head names the
+    last row, and an action rolled back with its savepoint leaves no gap and no dangling link."""
+    from tuopin.core.models import AuditHead
+
+    before = AuditEvent.objects.count()
+    with transaction.atomic(), audit.batch():
+        for group in range(1, 6):
+            actions.update_household(chain, actor=clerk_a, group=f"{group}组")
+        with pytest.raises(Exception), transaction.atomic():  # an action failing inside the batch
+            actions.update_household(chain, actor=clerk_a, group="99组")
+            raise RuntimeError("refused after its audit row was written")
+        actions.update_household(chain, actor=clerk_a, group="7组")
+        head_inside = AuditHead.objects.get(pk=1)
+    assert AuditEvent.objects.count() == before + 6
+    last = AuditEvent.objects.order_by("-seq").first()
+    head = AuditHead.objects.get(pk=1)
+    assert (head.seq, head.hash) == (last.seq, last.hash)
+    assert head_inside.seq < last.seq  # written once, when the batch ended
+    result = audit.verify()
+    assert result.ok, result.problems
+
+
+def test_batch_outside_a_transaction_refused(transactional_db):
+    with pytest.raises(RuntimeError), audit.batch():
+        pass

@@ -30,6 +30,7 @@ from tuopin.accounts.roles import Role
 from tuopin.assistance import actions as assist
 from tuopin.assistance.models import ResponsibilityLetter
 from tuopin.assistance.queries import poor_households, poor_villages
+from tuopin.core import audit
 from tuopin.geo.choices import Level
 from tuopin.geo.models import Region
 from tuopin.policy.models import Standard
@@ -129,7 +130,7 @@ def seed_procedures_liaoyuan_2019(stdout: TextIO | None = None, *, seed: int = 2
     leader = _account("scenario-city-leader", Role.LEADER, CITY)
     inspector = _account("scenario-city-inspector", Role.INSPECTOR, CITY)
     out: dict[str, Any] = {}
-    with transaction.atomic():
+    with transaction.atomic(), audit.batch():  # thousands of actions: one head update (core.audit.batch)
         out["responsibility"] = _responsibility(rng, city, counties, leader)
         out["visits"] = _visits(rng, city, counties, leader)
         say(f"责任与遍访：{out['responsibility']}，{out['visits']}")

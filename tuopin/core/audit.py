@@ -9,8 +9,11 @@ lets :func:`verify` notice a row modified, deleted, inserted or cut off the end.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +22,12 @@ from django.utils import timezone
 
 from .middleware import current_request_context
 
-__all__ = ["record", "verify", "purge", "VerifyResult", "GENESIS"]
+__all__ = ["record", "batch", "verify", "purge", "VerifyResult", "GENESIS"]
 
 GENESIS = "0" * 64
+
+# Set inside ``batch()``: the chain head as it was when the batch locked it (seq, hash).
+_batch_start: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar("audit_batch", default=None)
 
 
 def _row_digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -73,10 +79,15 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         region_code = region_code or (getattr(obj, "audit_region_code", "") or "")
-    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+    start = _batch_start.get()
+    if start is None:
+        head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+        last_seq, last_hash = head.seq, head.hash
+    else:
+        last_seq, last_hash = _last_since(start)
     ctx = current_request_context()
     event = AuditEvent(
-        seq=head.seq + 1,
+        seq=last_seq + 1,
         at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "username", "") or ("system" if actor is None else str(actor)),
@@ -91,12 +102,53 @@ def record(
         result=result,
         ip=ctx.get("ip", ""),
         request_id=ctx.get("request_id", ""),
-        prev_hash=head.hash,
+        prev_hash=last_hash,
     )
-    event.hash = _row_digest(head.hash, _hashed_fields(event))
+    event.hash = _row_digest(last_hash, _hashed_fields(event))
     event.save(force_insert=True)
-    AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
+    if start is None:
+        AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
+
+
+def _last_since(start: tuple[int, str]) -> tuple[int, str]:
+    """The chain's last (seq, hash) inside a batch: the newest row written since the batch began, read
+    from the table itself, so a row rolled back with a savepoint is never chained onto."""
+    from .models import AuditEvent
+
+    last = AuditEvent.objects.filter(seq__gt=start[0]).order_by("-seq").values_list("seq", "hash").first()
+    return last or start
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Many audit rows in one transaction (scenario seeds, long loops of actions): the head row is
+    locked once and written once, when the block ends, instead of after every row.
+
+    Why: on PostgreSQL every UPDATE of the one head row inside a single transaction leaves a row
+    version that cannot be pruned until the commit, so the n-th update walks n versions — a loop of
+    100,000 actions in one transaction slows to a crawl. The head stays locked for the whole block,
+    so writers are serialised exactly as before. Must be entered inside the caller's transaction and
+    outside any savepoint it may roll back; nested batches join the outer one.
+    """
+    from .models import AuditHead
+
+    if _batch_start.get() is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.batch() must be entered inside the caller's transaction")
+    head, _created = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+    start = (head.seq, head.hash)
+    token = _batch_start.set(start)
+    try:
+        yield
+    finally:
+        _batch_start.reset(token)
+        if not transaction.get_connection().needs_rollback:
+            seq, digest = _last_since(start)
+            if seq != start[0]:
+                AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
 
 
 @dataclass
