@@ -145,7 +145,7 @@ def test_batch_writes_the_head_once_and_keeps_the_chain(chain, clerk_a):
     with transaction.atomic(), audit.batch():
         for group in range(1, 6):
             actions.update_household(chain, actor=clerk_a, group=f"{group}组")
-        with pytest.raises(Exception), transaction.atomic():  # an action failing inside the batch
+        with pytest.raises(RuntimeError), transaction.atomic():  # an action failing inside the batch
             actions.update_household(chain, actor=clerk_a, group="99组")
             raise RuntimeError("refused after its audit row was written")
         actions.update_household(chain, actor=clerk_a, group="7组")
