@@ -49,8 +49,8 @@ AUDIT_LIMIT = 200
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page is the household list for now."""
-    return redirect("household_list")
+    """The start page is the user's own work (``reports:home``, by role)."""
+    return redirect("reports:home")
 
 
 def household_list(request: HttpRequest) -> HttpResponse:
