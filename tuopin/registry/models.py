@@ -117,7 +117,7 @@ class Member(models.Model):
     """
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    name = models.CharField(_("姓名"), max_length=64)
+    name = models.CharField(_("姓名"), max_length=64, db_index=True)  # name search is a prefix range on it
     id_enc = models.TextField(editable=False)
     id_hash = models.CharField(max_length=64, db_index=True, editable=False)
     id_mask = models.CharField(_("公民身份号码"), max_length=18, editable=False)

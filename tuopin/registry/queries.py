@@ -46,9 +46,12 @@ def filter_households(qs: QuerySet[Household], params: dict[str, Any]) -> QueryS
 
 
 def search_households(qs: QuerySet[Household], text: str) -> QuerySet[Household]:
-    """Search by household number, head's or any member's name, or an exact ID number.
+    """Search by household number, any member's name (the head's included), or an exact ID number.
 
-    A full ID number is matched through its keyed hash, never by storing or comparing plaintext.
+    A full ID number is matched through its keyed hash, never by storing or comparing plaintext. A name
+    matches from its start (姓 or 姓名, as a clerk searches): a prefix uses the index on member names,
+    where "contains" reads every member of the city. The head's name is a current member's name
+    (``household.head_name`` is kept from it), so searching members finds heads too.
     """
     text = (text or "").strip()
     if not text:
@@ -62,5 +65,4 @@ def search_households(qs: QuerySet[Household], text: str) -> QuerySet[Household]
         return qs.filter(pk__in=ids)
     if text.isdigit():
         return qs.filter(number__startswith=text)
-    member_hits = Member.objects.filter(name__contains=text).values("household_id")
-    return qs.filter(Q(head_name__contains=text) | Q(pk__in=member_hits))
+    return qs.filter(pk__in=Member.objects.filter(name__startswith=text).values("household_id"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from tuopin.accounts.models import User
 from tuopin.accounts.roles import ADMIN_ROLES, Capability, Role
 from tuopin.assessment.choices import RunStatus
-from tuopin.assistance.models import Visit
+from tuopin.assistance.models import Pairing, Visit
 from tuopin.assistance.queries import households_to_visit
 from tuopin.cases.choices import NOTICE_STATES
 from tuopin.cases.queries import visible_cases, waiting_for
@@ -359,6 +359,14 @@ def _audit_status(verify: bool) -> dict[str, Any]:
     return {"head": head, "rows": stats["n"], "week": stats["last"], "problems": problems, "verified": result}
 
 
+def _cadre_year(user: Any, today: dt.date) -> int:
+    """The newest year with facts of the cadre's own paired households (a cadre's jurisdiction may be
+    a whole county: its newest year would cost a scan of every household-year there)."""
+    paired = Pairing.objects.filter(cadre__user=user).values("household_id")
+    year = HouseholdYear.objects.filter(household_id__in=paired).aggregate(y=Max("year"))["y"]
+    return year or today.year
+
+
 # --- the page ----------------------------------------------------------------------------------------
 
 
@@ -390,10 +398,9 @@ def home(request: HttpRequest) -> HttpResponse:
             context["audit"] = _audit_status(request.method == "POST" and request.POST.get("op") == "verify")
         return render(request, "reports/home/home.html", context)
 
-    year = latest_data_year(user)
-    context["year"] = year
     sections: list[Section] = []
     if role == Role.CLERK:
+        year = context["year"] = latest_data_year(user)  # a village: a few hundred rows
         sections = [
             _cases_waiting(user, today),
             _to_visit(user, year),
@@ -409,6 +416,7 @@ def home(request: HttpRequest) -> HttpResponse:
         sections = _findings(user, today)
         context["open_findings"] = Finding.objects.visible_to(user).exclude(status=FindingStatus.CLOSED).count()
     elif role == Role.CADRE:
+        year = context["year"] = _cadre_year(user, today)
         sections = [_to_visit(user, year), _own_visits(user)]
     context["sections"] = sections
     if user.jurisdiction_id and user.sees_business_data:

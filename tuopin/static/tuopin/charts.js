@@ -50,7 +50,7 @@
       font: FONT, barmode: "group", margin: { l: 55, r: 45, t: 10, b: 40 },
       xaxis: { type: "category" },
       yaxis: { title: { text: spec.y_title }, rangemode: "tozero", tickformat: ",d" },
-      yaxis2: { title: { text: spec.y2_title }, overlaying: "y", side: "right", rangemode: "tozero" },
+      yaxis2: { title: { text: spec.y2_title }, overlaying: "y", side: "right", rangemode: "tozero", tickformat: ".1f", showgrid: false },
       legend: { orientation: "h", y: -0.18 }
     };
     return { data: data, layout: layout };
