@@ -177,7 +177,6 @@ def run(args) -> dict:
 
     from tuopin.accounts.models import User
     from tuopin.core.management.commands.demo import ensure_demo_accounts
-    from tuopin.geo.models import Region
     from tuopin.registry.models import Household
     from tuopin.reports.dashboard_figures import refresh
 
