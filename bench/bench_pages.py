@@ -353,7 +353,7 @@ def main() -> None:
     if args.drop:
         psql("postgres", f"DROP DATABASE IF EXISTS {args.database}")
         return
-    env = {**os.environ, "DATABASE_URL": PG_BASE + args.database, "TUOPIN_HOME_DIR": args.home}
+    env = {**os.environ, "DATABASE_URL": PG_BASE + args.database, "TUOPIN_HOME_DIR": args.home, "TUOPIN_DEMO": "1"}
     if args.child:
         print("RESULT " + json.dumps(run(args), ensure_ascii=False), flush=True)
         return

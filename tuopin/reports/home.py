@@ -43,6 +43,7 @@ from tuopin.web.views.assessment import latest_data_year, visible_runs
 from tuopin.web.views.households import ACTION_LABELS
 
 from .dashboard import yearly_rollups
+from .dashboard_figures import NOT_DATA
 
 SHOWN = 8  # items listed per section; the count says how many there are in all
 SOON = 7  # days: a notice period or a deadline ending within this is flagged
@@ -180,25 +181,34 @@ def _missing_year(user: Any, year: int) -> Section:
     )
 
 
+# Object types with a page of their own: a recent change links to it (the page checks the scope again).
+OBJECT_PAGES = {
+    "registry.household": "household_detail",
+    "cases.case": "cases:detail",
+    "supervision.finding": "supervision:finding",
+    "payments.batch": "payments:batch_detail",
+    "assessment.run": "run_detail",
+}
+
+
 def _recent_changes(user: Any) -> Section:
-    """The latest changes recorded in the user's jurisdiction (the audit trail's own rows)."""
+    """The latest changes recorded in the user's jurisdiction in the last week: the audit trail's own
+    rows, by their (already masked) summaries."""
     qs = (
         AuditEvent.objects.filter(prefix_range_q("region_code", user_prefix(user) or "-"))
-        .exclude(action__startswith="auth.")
+        .filter(at__gte=timezone.now() - WEEK)
+        .exclude(NOT_DATA)
         .order_by("-seq")
     )
     rows = list(qs[:SHOWN])
-    household_ids = [int(e.object_id) for e in rows if e.object_type == "registry.household" and e.object_id.isdigit()]
-    numbers = dict(Household.objects.visible_to(user).filter(pk__in=household_ids).values_list("pk", "number"))
     items = []
     for e in rows:
-        label = str(ACTION_LABELS.get(e.action, e.action))
-        url, what = "", ""
-        if e.object_type == "registry.household" and e.object_id.isdigit() and int(e.object_id) in numbers:
-            url, what = reverse("household_detail", args=[int(e.object_id)]), numbers[int(e.object_id)]
-        items.append(Item(f"{label} {what}".strip(), url, timezone.localtime(e.at), e.actor_name))
-    count = len(rows) if len(rows) < SHOWN else qs.filter(at__gte=timezone.now() - WEEK).count()
-    return Section(_("本辖区最近的变动（近7天）"), count, items, "", _("近期没有变动。"))
+        page = OBJECT_PAGES.get(e.object_type)
+        url = reverse(page, args=[int(e.object_id)]) if page and e.object_id.isdigit() else ""
+        text = e.summary or str(ACTION_LABELS.get(e.action, e.action))
+        items.append(Item(text, url, timezone.localtime(e.at), e.actor_name))
+    count = len(rows) if len(rows) < SHOWN else qs.count()
+    return Section(_("本辖区最近的变动（近7天）"), count, items, "", _("近7天没有变动。"))
 
 
 def _runs(user: Any) -> Section:
