@@ -72,3 +72,12 @@ def test_a_hand_edited_cursor_gives_the_first_page(client_for, clerk_a, many):
     c = client_for(clerk_a)
     first = numbers(c.get(URL).content.decode())
     assert numbers(c.get(URL, {"after": "not-a-cursor"}).content.decode()) == first
+
+
+def test_a_jurisdiction_with_too_many_villages_is_chosen_down_to_townships(client_for, actors, regions, monkeypatch):
+    monkeypatch.setattr(common, "MAX_REGION_OPTIONS", 2)  # the town and its two villages are three
+    body = client_for(actors["reviewer"]).get(URL).content.decode()
+    assert 'value="220422101000"' in body and 'value="220422101201"' not in body
+    monkeypatch.setattr(common, "MAX_REGION_OPTIONS", 3000)
+    body = client_for(actors["reviewer"]).get(URL).content.decode()
+    assert 'value="220422101201"' in body and 'value="220422101202"' in body

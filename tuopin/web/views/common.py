@@ -61,13 +61,18 @@ def as_id_number(text: str) -> str | None:
 
 
 def region_choices(user: Any) -> list[tuple[str, str]]:
-    """The regions inside the user's jurisdiction, down to villages, indented by level."""
+    """The regions inside the user's jurisdiction, indented by level: down to villages, or down to
+    townships when the villages would make the list longer than ``MAX_REGION_OPTIONS`` (a city of
+    fifty thousand villages is chosen town by town, never cut off at an arbitrary village)."""
     if user.jurisdiction_id is None or not user.sees_business_data:
         return []
     top = user.jurisdiction.level
-    rows = Region.objects.visible_to(user).order_by("code").values_list("code", "name", "level")
+    regions = Region.objects.visible_to(user).order_by("code").values_list("code", "name", "level")
+    rows = list(regions[: MAX_REGION_OPTIONS + 1])
+    if len(rows) > MAX_REGION_OPTIONS:
+        rows = list(regions.filter(level__lt=Level.VILLAGE)[:MAX_REGION_OPTIONS])
     indent = "\u3000"  # ideographic space: lines up under Chinese names
-    return [(code, indent * (level - top) + name) for code, name, level in rows[:MAX_REGION_OPTIONS]]
+    return [(code, indent * (level - top) + name) for code, name, level in rows]
 
 
 def village_choices(user: Any) -> list[tuple[str, str]]:
