@@ -15,7 +15,8 @@ run in the same process on the same data:
 
 * dashboard — baseline: the obvious way without rollup tables, i.e. the same figures computed on every
   request from the determinations (trend over the years, the region's and its children's figures)
-  and from the programme, visit and finding records (the dashboard's own "recompute" path);
+  and from the programme, visit and finding records (``dashboard_figures.live_figures``), without
+  rendering a page — so the ratio understates the difference;
 * household list — baseline: Django's ``Paginator`` over the full queryset (``COUNT(*)`` of every
   visible household, then ``OFFSET``), the list as it was before this benchmark;
 * home pages — no baseline (they read small per-person work queues).
@@ -103,11 +104,10 @@ def naive_dashboard(code: str, year: int) -> dict:
     latest run (trend, region, children) and from the records (programmes, visits, findings)."""
     from django.db.models import Count, Q, Sum
     from django.db.models.functions import Substr
-    from django.utils import timezone
 
     from tuopin.assessment.models import Determination, Run
     from tuopin.geo.models import Region
-    from tuopin.reports.dashboard_figures import child_length, compute
+    from tuopin.reports.dashboard_figures import child_length, live_figures
 
     region = Region.objects.get(code=code)
     n = child_length(region)
@@ -141,8 +141,9 @@ def naive_dashboard(code: str, year: int) -> dict:
         .values("k")
         .annotate(households=Count("pk"), poor_people=Sum("members", filter=poor))
     )
-    records = compute(region.prefix, n, year, timezone.localdate())
-    return {"years": per_year, "children": children, "records": len(records)}
+    kids = list(Region.objects.filter(parent=region).values_list("code", flat=True))
+    records = live_figures(region, year, kids)
+    return {"years": per_year, "children": children, "records": records}
 
 
 def naive_list(user, params: dict, page: int) -> int:
@@ -185,7 +186,7 @@ def run(args) -> dict:
     from tuopin.accounts.models import User
     from tuopin.core.management.commands.demo import ensure_demo_accounts
     from tuopin.registry.models import Household
-    from tuopin.reports.dashboard_figures import refresh
+    from tuopin.reports.dashboard_figures import ensure_current
     from tuopin.web.views.common import encode_cursor
 
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -204,8 +205,9 @@ def run(args) -> dict:
         clients[name].force_login(user)
 
     city = users["leader"].jurisdiction
+    connection.cursor().execute("ANALYZE")  # a freshly loaded database: give the planner its statistics
     t0 = time.perf_counter()
-    stored = refresh(city, 2019)
+    stored = ensure_current(2019, full=True).regions
     refresh_s = time.perf_counter() - t0
     village = users["clerk"].jurisdiction_id
     name = (
@@ -279,18 +281,20 @@ def run(args) -> dict:
         row["load"] = round(os.getloadavg()[0], 2)
         print(json.dumps(row, ensure_ascii=False), flush=True)
         results.append(row)
-    # The dashboard's recompute path: the first view after a change in the region.
+    # The first view after a change: a clerk records something in the village, then the page is asked
+    # for — the rollup redoes that village's row, then sums (the change lies inside every region shown).
+    from tuopin.programmes.actions import record_water_problem
+
+    clerk = users["clerk"]
+    changed = list(Household.objects.filter(village_id=clerk.jurisdiction_id).order_by("pk")[:1])
     recompute = []
-    from tuopin.reports.models import DashboardSnapshot
-
     for label, client, url, _b in pages[:4]:
-        code = url.rstrip("/").rsplit("/", 1)[1]
 
-        def cold(code=code, client=client, url=url):
-            DashboardSnapshot.objects.filter(region_id=code).delete()
+        def after_change(client=client, url=url):
+            record_water_problem(actor=clerk, household=changed[0], year=2019, kind="quality")
             page(client, url)()
 
-        recompute.append({"page": label, **timed(cold, max(3, args.repeat // 4))})
+        recompute.append({"page": label, **timed(after_change, max(5, args.repeat // 2))})
         print(json.dumps(recompute[-1], ensure_ascii=False), flush=True)
     return {
         "households": households,
@@ -330,13 +334,18 @@ def write_markdown(result: dict, seeding: list[dict], args) -> None:
         )
     lines += [
         "",
-        f"Dashboard snapshots: `refresh` of the whole city (every region down to townships, "
-        f"{result['refresh_snapshots']:,} snapshots) took {result['refresh_s']} s. The first view after a "
-        "change in a region recomputes its record figures (snapshot deleted before each request):",
+        f"Rollup table: computing `reports.RegionFigures` for the whole city from scratch "
+        f"({result['refresh_snapshots']:,} rows, one per region code with records) took {result['refresh_s']} s "
+        "(once per year, or `tuopin dashboard refresh`). The first view after a change — a clerk records a "
+        "water problem in the benchmark village, then the page is requested; the village's row is redone "
+        "before the sum (timed together, action included):",
         "",
         "| page | p50 | p95 |",
         "|---|---:|---:|",
-        *[f"| {r['page']} (recompute) | {r['p50_ms']:,.0f} ms | {r['p95_ms']:,.0f} ms |" for r in result["recompute"]],
+        *[
+            f"| {r['page']} after a change | {r['p50_ms']:,.0f} ms | {r['p95_ms']:,.0f} ms |"
+            for r in result["recompute"]
+        ],
     ]
     if seeding:
         lines += [

@@ -17,13 +17,14 @@ from tuopin.accounts.models import User
 from tuopin.accounts.roles import Role
 from tuopin.assessment.models import Determination
 from tuopin.assistance import actions as assist
+from tuopin.core.models import AuditEvent
 from tuopin.geo.actions import set_rural_population
 from tuopin.programmes import actions as prog
 from tuopin.programmes.models import SafetyNetBenefit
 from tuopin.registry import actions as registry
 from tuopin.registry.models import Household, Member
-from tuopin.reports.dashboard_figures import record_figures, refresh
-from tuopin.reports.models import DashboardSnapshot
+from tuopin.reports.dashboard_figures import ensure_current, live_figures, record_figures
+from tuopin.reports.models import FiguresState, RegionFigures
 from tuopin.supervision import actions as sup
 
 D = dt.date
@@ -155,21 +156,20 @@ def test_town_is_the_sum_of_its_villages_and_its_own_records(client_for, actors,
     assert "无农村户籍人口数据，无法计算" in tiles and "0.00%" not in tiles  # the town has no population
 
 
-def test_figures_follow_every_change(client_for, clerk_a, actors, world):
+def _row(code: str) -> RegionFigures:
+    return RegionFigures.objects.get(region_id=code, year=2019)
+
+
+def test_figures_follow_every_change_and_redo_only_its_region(client_for, clerk_a, actors, world):
     client = client_for(clerk_a)
     client.get(url(VILLAGE_A))
-    stored = DashboardSnapshot.objects.get(region_id=VILLAGE_A, year=2019)
-    # A change in the neighbouring village leaves village A's snapshot as it was…
-    prog.record_safety_net(
-        actor=actors["outsider"],
-        member=Member.objects.filter(household=world["b"]).last(),
-        year=2019,
-        kind="tekun",
-        amount="500",
-    )
+    before = _row(VILLAGE_A)
+    # A change in the neighbouring village redoes that village's row only…
+    neighbour = Member.objects.filter(household=world["b"]).last()
+    prog.record_safety_net(actor=actors["outsider"], member=neighbour, year=2019, kind="tekun", amount="500")
     client.get(url(VILLAGE_A))
-    assert DashboardSnapshot.objects.get(region_id=VILLAGE_A, year=2019).audit_seq == stored.audit_seq
-    # …a change in village A is on the page at the next view.
+    assert _row(VILLAGE_A).pk == before.pk and _row(VILLAGE_B).safety_net_records == 2
+    # …a change in village A is on its page at the next view.
     added = prog.record_safety_net(
         actor=clerk_a,
         member=Member.objects.filter(household=world["ok2"]).first(),
@@ -180,16 +180,44 @@ def test_figures_follow_every_change(client_for, clerk_a, actors, world):
     body = client.get(url(VILLAGE_A)).content.decode()
     rows = SafetyNetBenefit.objects.filter(household__village_id=VILLAGE_A, year=2019)
     assert figure(body, "amount", 'data-programme="safety_net"') == yuan(sum(r.amount for r in rows))
-    assert added.amount in [r.amount for r in rows]
-    assert DashboardSnapshot.objects.get(region_id=VILLAGE_A, year=2019).audit_seq > stored.audit_seq
+    assert added.amount in [r.amount for r in rows] and _row(VILLAGE_A).pk != before.pk
+    assert FiguresState.objects.get(year=2019).audit_seq == AuditEvent.objects.order_by("-seq").first().seq
 
 
-def test_refresh_stores_what_a_view_would_compute(world, regions):
-    assert refresh(regions["county"], 2019) >= 3  # the county, its towns (down to townships)
-    stored = DashboardSnapshot.objects.get(region_id=TOWN, year=2019).data
-    DashboardSnapshot.objects.all().delete()
-    children = [VILLAGE_A, VILLAGE_B]
-    assert record_figures(regions["town"], 2019, children).data == stored
+def test_a_county_project_counts_at_the_county_and_in_no_town(client_for, actors, world, regions):
+    approver = actors["approver"]
+    client = client_for(approver)
+    client.get(url(COUNTY))
+    project = prog.create_project(actor=approver, name="县级光伏电站", kind="solar", region=COUNTY)
+    fund = prog.add_fund(project, actor=approver, year=2019, source="special", amount="1200000")
+    prog.add_beneficiaries(
+        project, actor=approver, households=[world["ok1"], world["b"]], linkage="dividend", since_year=2019
+    )
+    body = client.get(url(COUNTY)).content.decode()
+    scope = 'data-programme="projects"'
+    assert figure(body, "amount", scope) == yuan(fund.amount) and figure(body, "households", scope) == "2"
+    assert "含记在本级" in body
+    town = client.get(url(TOWN)).content.decode()
+    assert figure(town, "amount", scope) == "¥0.00" and figure(town, "households", scope) == "2"
+
+
+def test_the_rollup_equals_the_records_counted_directly(world, actors, regions):
+    """After a run of changes, the table-backed figures equal a direct count at every level."""
+    ensure_current(2019)
+    prog.record_water_problem(actor=actors["outsider"], household=world["b"], year=2019, kind="quantity")
+    assist.record_visit(
+        actor=actors["clerk_a"], cadre=world["cadre"], household=world["ok2"], date=D(2019, 6, 1), content="走访"
+    )
+    for region, children in (
+        (regions["county"], [TOWN]),
+        (regions["town"], [VILLAGE_A, VILLAGE_B]),
+        (regions["a"], []),
+    ):
+        kept, direct = record_figures(region, 2019, children), live_figures(region, 2019, children)
+        assert (kept.total, kept.children, kept.own) == (direct.total, direct.children, direct.own)
+    rows = {r.region_id: r.safety_net_amount for r in RegionFigures.objects.filter(year=2019)}
+    ensure_current(2019, full=True)  # redoing everything changes nothing: the refresh is idempotent
+    assert {r.region_id: r.safety_net_amount for r in RegionFigures.objects.filter(year=2019)} == rows
 
 
 def test_drill_down_stays_inside_the_jurisdiction(client_for, actors, world, regions):
@@ -254,20 +282,35 @@ def test_trend_shows_each_year_from_its_own_run(client_for, clerk_a, make_househ
 def test_query_count_does_not_grow_with_the_region(client_for, actors, world, regions, django_assert_max_num_queries):
     client = client_for(actors["approver"])
     client.get(url(COUNTY))
-    with django_assert_max_num_queries(14):  # snapshot current: rollups, snapshot, audit check, children
+    with django_assert_max_num_queries(15):  # table current: rollups, state, audit check, one SUM, findings
         client.get(url(COUNTY))
     for i in range(6):
         h = household(actors["clerk_a"], regions["a"], members=[member(f"新户{i}", birth="1958-01-01")])
         registry.set_household_year(h, actor=actors["clerk_a"], year=2019, **GOOD_YEAR)
         prog.record_safety_net(actor=actors["clerk_a"], member=h.members.first(), year=2019, kind="dibao", amount="100")
     run_now(COUNTY)
-    with django_assert_max_num_queries(36):  # recomputed: one grouped query per figure, whatever the size
+    with django_assert_max_num_queries(40):  # changed villages redone: one grouped query per figure
         body = client.get(url(COUNTY)).content.decode()
     assert figure(body, "households") == str(Household.objects.filter(village__code__startswith="220422").count())
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(url(COUNTY))
 
 
 def test_nav_and_home_of_the_dashboard(client_for, clerk_a, regions):
     response = client_for(clerk_a).get("/reports/dashboard/")
     assert response.status_code == 302 and response["Location"] == url(VILLAGE_A)
+
+
+def test_refresh_command_redoes_a_year_idempotently(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("dashboard", "refresh", "--year", "2019", stdout=out)
+    first = {r.region_id: r.safety_net_amount for r in RegionFigures.objects.filter(year=2019)}
+    call_command("dashboard", "refresh", stdout=out)
+    assert {r.region_id: r.safety_net_amount for r in RegionFigures.objects.filter(year=2019)} == first
+    assert "2019年：汇总" in out.getvalue() and first[VILLAGE_A] == sum(
+        r.amount for r in _in(VILLAGE_A, world["dibao"])
+    )

@@ -4,8 +4,8 @@ village, and a link from every figure to the records behind it.
 What an assessment run determines (registered and remaining poor, incidence, exits, failed
 guarantees, monitoring) is read from the run's ``RegionRollup`` rows — one row per region and run,
 so the trend over the years and the children table are two small queries whatever the region's size.
-What no run determines (programme spend and reach, visit coverage, findings) comes from
-``dashboard_figures`` (grouped SQL aggregates, kept as a snapshot until a change touches the region).
+What no run determines (programme spend and reach, visit coverage) is one grouped ``SUM`` over the
+``reports.RegionFigures`` rollup (``dashboard_figures``), findings one grouped count.
 
 A region outside the user's jurisdiction is a 404 for every role; links go only downwards from the
 region shown, and the breadcrumbs link only the levels inside the jurisdiction.
@@ -126,7 +126,7 @@ def _programme_rows(figures: dict[str, Any], year: int) -> tuple[list[dict[str, 
     rows, chart_x, chart_y = [], [], []
     for p in PROGRAMMES:
         fig = figures["programmes"][p.key]
-        amount = Decimal(fig["amount"]) if fig["amount"] is not None else None
+        amount = fig["amount"]
         rows.append(
             {
                 "key": p.key,
@@ -192,28 +192,23 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         return render(request, "reports/dashboard/dashboard.html", context)
 
     r = by_year.get(year)
-    snap = record_figures(region, year, [c.code for c in children])
-    data = snap.data
+    figures = record_figures(region, year, [c.code for c in children])
     child_rollups = {}
     if r is not None:
         child_rollups = {
             c.region_id: c for c in RegionRollup.objects.filter(run_id=r.run_id, region__parent=region).order_by()
         }
-    programme_rows, programme_chart = _programme_rows(data["total"], year)
+    programme_rows, programme_chart = _programme_rows(figures.total, year)
     child_rows = []
     for child in children:
-        figs = data["children"].get(child.code)
-        spend = (
-            sum((Decimal(f["amount"]) for f in figs["programmes"].values() if f["amount"]), Decimal(0))
-            if figs
-            else None
-        )
+        figs = figures.children[child.code]
+        spend = sum((f["amount"] for f in figs["programmes"].values() if f["amount"]), Decimal(0))
         child_rows.append(
             {
                 "region": child,
                 "r": child_rollups.get(child.code),
-                "coverage": _coverage(figs) if figs else None,
-                "findings": figs["findings"] if figs else None,
+                "coverage": _coverage(figs),
+                "findings": figs["findings"],
                 "spend": spend,
             }
         )
@@ -231,11 +226,11 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "programme_chart": programme_chart,
             "programme_total": sum((row["amount"] or Decimal(0) for row in programme_rows), Decimal(0)),
             "programme_records": sum(row["records"] for row in programme_rows),
-            "coverage": _coverage(data["total"]),
-            "findings": data["total"]["findings"],
-            "own": data.get("own"),
+            "coverage": _coverage(figures.total),
+            "findings": figures.total["findings"],
+            "own": figures.own,
             "child_rows": child_rows,
-            "snapshot": snap,
+            "refreshed_at": figures.refreshed_at,
             "visits_url": f"{reverse('assistance:overview')}?{urlencode({'year': year})}",
             "findings_url": reverse("supervision:overview"),
             "overdue_url": f"{reverse('supervision:overview')}?overdue=1",

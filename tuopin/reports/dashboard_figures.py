@@ -1,17 +1,17 @@
 """The figures of the region dashboard that no assessment run determines, summed from records.
 
-Programme spend and reach by kind, visit coverage and findings are counted with one grouped SQL
-aggregate per figure over the region's code range, grouped by the code prefix of the level below
-(``Substr(path, 1, n)``), so a region and all its children cost the same handful of queries whatever
-their number. Every figure is additive over disjoint regions (a household lies in one village), so
-a region's figures are the sum of its children's plus whatever is recorded at the region itself (a
-county's project, a finding against a township).
+Programme spend and reach by kind and visit coverage are counted with one grouped SQL aggregate per
+figure, grouped by region code (``Substr(path, 1, n)``), and kept in ``reports.RegionFigures``: one row
+per year and code where records lie. A region's figures are then one ``SUM`` over the rows in its
+code range, grouped by the code prefix of the level below, so a region and all its children cost one
+query whatever their size. Every figure is additive over disjoint regions (a household lies in one
+village), so the sum is exact.
 
-The result is kept as a :class:`~tuopin.reports.models.DashboardSnapshot` stamped with the audit
-sequence number read *before* computing. Every change writes an audit row in its transaction, so a
-snapshot is current while no audit row after that number touches the region (or a region above it:
-a bulk job over the county is one audit row at the county); it is also dropped at the end of its day,
-because whether a finding is overdue depends on the date.
+The table is kept current from the audit trail: ``FiguresState`` holds the audit sequence number it
+reflects; before a read, the regions named by later audit rows are recomputed — a village for a
+clerk's edit, the whole subtree for an audit row at a county or city (a bulk job) — and the mark moves
+to the number read before recomputing. Findings are counted live (a small table, and whether a
+finding is overdue depends on today's date).
 """
 
 from __future__ import annotations
@@ -43,13 +43,17 @@ from tuopin.supervision.choices import FindingStatus
 from tuopin.supervision.models import Finding
 from tuopin.supervision.queries import overdue_q
 
-from .models import DashboardSnapshot
+from .models import COVERAGE_KEYS, FIGURE_COLUMNS, FiguresState, RegionFigures
 
-__all__ = ["PROGRAMMES", "record_figures", "compute", "child_length", "refresh"]
+__all__ = ["PROGRAMMES", "record_figures", "live_figures", "ensure_current", "compute", "child_length"]
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 # Audit rows that change no record a figure is computed from: logins and account administration.
 NOT_DATA = Q(action__startswith="auth.") | Q(action__startswith="account.") | Q(object_type="accounts.user")
+# Records no figure in the table is counted from (findings are counted live; a case's status change
+# writes its own registry audit row).
+OTHER_RECORDS = Q(object_type__regex=r"^(policy|assessment|payments|supervision|cases|core|geo)\.")
 
 
 @dataclass(frozen=True)
@@ -139,40 +143,29 @@ def child_length(region: Region) -> int:
     return PREFIX_LENGTH[Level(level + 1)] if level < Level.VILLAGE else PREFIX_LENGTH[level]
 
 
-def _grouped(qs: QuerySet, path: str, prefix: str, n: int, **aggregates: Any) -> dict[str, dict[str, Any]]:
-    """``{code prefix of length n: {name: value}}`` over the rows of ``qs`` inside ``prefix``."""
-    rows = (
-        qs.filter(prefix_range_q(path, prefix))
-        .annotate(_key=Substr(path, 1, n))
-        .values("_key")
-        .annotate(**aggregates)
-        .order_by()
-    )
+Scope = Callable[[str], Q]  # the rows to count, given the lookup path to their 12-digit region code
+
+
+def in_prefix(prefix: str) -> Scope:
+    return lambda path: prefix_range_q(path, prefix)
+
+
+def everything(path: str) -> Q:
+    return Q()
+
+
+def _grouped(qs: QuerySet, path: str, scope: Scope, n: int, **aggregates: Any) -> dict[str, dict[str, Any]]:
+    """``{code prefix of length n: {name: value}}`` over the rows of ``qs`` in ``scope``."""
+    rows = qs.filter(scope(path)).annotate(_key=Substr(path, 1, n)).values("_key").annotate(**aggregates).order_by()
     return {r.pop("_key"): r for r in rows}
 
 
-def empty() -> dict[str, Any]:
-    """The figures of a region with no records (every count 0, every amount 0)."""
-    programmes = {}
-    for p in PROGRAMMES:
-        programmes[p.key] = {
-            "records": 0,
-            "households": 0 if (p.households or p.reach) else None,
-            "amount": "0.00" if p.amount is not None else None,
-        }
-    return {
-        "programmes": programmes,
-        "coverage": {"poor": 0, "paired": 0, "visited": 0},
-        "findings": {"open": 0, "overdue": 0},
-    }
-
-
-def compute(prefix: str, n: int, year: int, today: dt.date) -> dict[str, dict[str, Any]]:
-    """Figures of every code prefix of length ``n`` inside ``prefix`` that has any record."""
+def compute(scope: Scope, n: int, year: int) -> dict[str, dict[str, Any]]:
+    """The ``RegionFigures`` columns of every code prefix of length ``n`` in ``scope`` with any record."""
     out: dict[str, dict[str, Any]] = {}
 
     def slot(key: str) -> dict[str, Any]:
-        return out.setdefault(key, empty())
+        return out.setdefault(key, dict.fromkeys(FIGURE_COLUMNS, 0))
 
     for p in PROGRAMMES:
         aggregates: dict[str, Any] = {"records": Count("pk")}
@@ -180,17 +173,15 @@ def compute(prefix: str, n: int, year: int, today: dt.date) -> dict[str, dict[st
             aggregates["households"] = Count("household_id", distinct=True)
         if p.amount is not None:
             aggregates["amount"] = Sum(p.amount)
-        for key, row in _grouped(p.records(year), p.path, prefix, n, **aggregates).items():
-            fig = slot(key)["programmes"][p.key]
-            fig["records"] = row["records"]
-            if p.households:
-                fig["households"] = row["households"]
-            if p.amount is not None:
-                fig["amount"] = str((row["amount"] or ZERO).quantize(Decimal("0.01")))
+        for key, row in _grouped(p.records(year), p.path, scope, n, **aggregates).items():
+            fig = slot(key)
+            fig[f"{p.key}_records"] = row["records"]
+            fig[f"{p.key}_households"] = row.get("households", 0)
+            fig[f"{p.key}_amount"] = (row.get("amount") or ZERO).quantize(CENT)
         if p.reach is not None:
-            reach = _grouped(p.reach(year), HOUSEHOLD, prefix, n, households=Count("household_id", distinct=True))
+            reach = _grouped(p.reach(year), HOUSEHOLD, scope, n, households=Count("household_id", distinct=True))
             for key, row in reach.items():
-                slot(key)["programmes"][p.key]["households"] = row["households"]
+                slot(key)[f"{p.key}_households"] = row["households"]
 
     poor = Household.objects.filter(status__in=POOR_STATUSES)
     paired = Exists(Pairing.objects.filter(household=OuterRef("pk")))
@@ -201,55 +192,23 @@ def compute(prefix: str, n: int, year: int, today: dt.date) -> dict[str, dict[st
         ("paired", poor.filter(paired)),
         ("visited", poor.filter(_visited_by_own_cadre(year))),
     ):
-        for key, row in _grouped(qs, "village_id", prefix, n, count=Count("pk")).items():
-            slot(key)["coverage"][name] = row["count"]
+        for key, row in _grouped(qs, "village_id", scope, n, count=Count("pk")).items():
+            slot(key)[name] = row["count"]
+    return out
 
-    findings = _grouped(
+
+def _findings(prefix: str, n: int, today: dt.date) -> dict[str, dict[str, int]]:
+    return _grouped(
         Finding.objects.all(),
         "region_id",
-        prefix,
+        in_prefix(prefix),
         n,
         open=Count("pk", filter=~Q(status=FindingStatus.CLOSED)),
         overdue=Count("pk", filter=overdue_q(today)),
     )
-    for key, row in findings.items():
-        slot(key)["findings"] = {"open": row["open"], "overdue": row["overdue"]}
-    return out
 
 
-def add(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
-    """Add ``other``'s figures to ``into`` (in place) and return it."""
-    for key, fig in other["programmes"].items():
-        mine = into["programmes"][key]
-        mine["records"] += fig["records"]
-        if mine["households"] is not None:
-            mine["households"] += fig["households"] or 0
-        if mine["amount"] is not None:
-            mine["amount"] = str(Decimal(mine["amount"]) + Decimal(fig["amount"] or "0"))
-    for part in ("coverage", "findings"):
-        for key, value in other[part].items():
-            into[part][key] += value
-    return into
-
-
-def assemble(region: Region, grouped: dict[str, dict[str, Any]], children: Iterable[str]) -> dict[str, Any]:
-    """A region's snapshot data from figures grouped by code prefix (of any length ≥ its children's):
-    its total, each child's, and what lies at the region itself rather than in a child."""
-    n = child_length(region)
-    kids = {code: empty() for code in children}
-    own = empty()
-    total = empty()
-    for key, fig in grouped.items():
-        if not key.startswith(region.prefix):
-            continue
-        add(total, fig)
-        child = key[:n].ljust(12, "0")
-        if region.level < Level.VILLAGE and child in kids:
-            add(kids[child], fig)
-        elif region.level < Level.VILLAGE:
-            add(own, fig)
-    has_own = region.level < Level.VILLAGE and own != empty()
-    return {"total": total, "children": kids, "own": own if has_own else None}
+# --- keeping the table current ------------------------------------------------------------------
 
 
 def _audit_seq() -> int:
@@ -257,72 +216,154 @@ def _audit_seq() -> int:
     return int(head or 0)
 
 
-def _changed_since(region: Region, seq: int) -> bool:
-    """Whether any audit row after ``seq`` may have changed a record inside ``region``."""
-    above = [region.code[:k].ljust(12, "0") for k in sorted(set(PREFIX_LENGTH.values())) if k < len(region.prefix)]
-    where = prefix_range_q("region_code", region.prefix) | Q(region_code__in=[*above, ""])
-    return AuditEvent.objects.filter(seq__gt=seq).filter(where).exclude(NOT_DATA).exists()
+def _pending(seq: int) -> QuerySet[AuditEvent]:
+    """Audit rows after ``seq`` that may have changed a record the figures are counted from."""
+    return AuditEvent.objects.filter(seq__gt=seq).exclude(NOT_DATA).exclude(OTHER_RECORDS)
 
 
-def _store(region: Region, year: int, seq: int, data: dict[str, Any], started: float) -> DashboardSnapshot:
-    values = {
-        "audit_seq": seq,
-        "computed_on": timezone.localdate(),
-        "computed_at": timezone.now(),
-        "seconds": round(time.perf_counter() - started, 3),
-        "data": data,
-    }
+def significant(code: str) -> str:
+    """The prefix that every code inside ``code``'s region starts with (``220422000000`` → ``220422``)."""
+    for n in sorted(set(PREFIX_LENGTH.values())):
+        if code[n:].strip("0") == "":
+            return code[:n]
+    return code
+
+
+def _scope_of(codes: Iterable[str]) -> Scope:
+    """The rows to redo for audit rows naming ``codes``: a village's own rows; a whole subtree for a
+    code above village level (a bulk job is one audit row at the county); all rows for no code."""
+    codes = set(codes)
+    if "" in codes:
+        return everything
+    exact = sorted(c for c in codes if len(significant(c)) == len(c))
+    prefixes = sorted({significant(c) for c in codes} - set(exact))
+
+    def scope(path: str) -> Q:
+        q = Q(**{f"{path}__in": exact}) if exact else Q(pk__in=[])
+        for prefix in prefixes:
+            q |= prefix_range_q(path, prefix)
+        return q
+
+    return scope
+
+
+def _redo(year: int, scope: Scope) -> int:
+    """Replace the year's rows in ``scope`` by freshly computed ones; returns how many were written."""
+    rows = [RegionFigures(region_id=code, year=year, **values) for code, values in compute(scope, 12, year).items()]
+    RegionFigures.objects.filter(year=year).filter(scope("region_id")).delete()
+    RegionFigures.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _locked_state(year: int) -> FiguresState:
     try:
         with transaction.atomic():
-            snap, _created = DashboardSnapshot.objects.update_or_create(region=region, year=year, defaults=values)
-    except IntegrityError:  # another request stored the same snapshot meanwhile: theirs is as good
-        snap = DashboardSnapshot(region=region, year=year, **values)
-    return snap
+            return FiguresState.objects.select_for_update().get_or_create(year=year)[0]
+    except IntegrityError:  # created meanwhile by another request
+        return FiguresState.objects.select_for_update().get(year=year)
 
 
-def record_figures(region: Region, year: int, children: Iterable[str]) -> DashboardSnapshot:
-    """The region's record-derived figures for ``year``: the stored snapshot while it is current,
-    else computed now (set-based, the region and its children together) and stored."""
-    today = timezone.localdate()
-    snap = DashboardSnapshot.objects.filter(region=region, year=year).first()
-    if snap is not None and snap.computed_on == today and not _changed_since(region, snap.audit_seq):
-        snap.computed_now = False
-        return snap
-    started = time.perf_counter()
-    seq = _audit_seq()  # before reading any record: a change committed later has a larger number
-    grouped = compute(region.prefix, child_length(region), year, today)
-    snap = _store(region, year, seq, assemble(region, grouped, children), started)
-    snap.computed_now = True
-    return snap
+def ensure_current(year: int, *, full: bool = False) -> FiguresState:
+    """Bring the year's ``RegionFigures`` up to the latest audit row (redo only the regions changed
+    since; everything the first time or with ``full``), and return the state."""
+    state = FiguresState.objects.filter(year=year).first()
+    if not full and state is not None and state.refreshed_at is not None and not _pending(state.audit_seq).exists():
+        return state
+    with transaction.atomic():
+        state = _locked_state(year)  # one refresh at a time; the others wait, then find nothing to do
+        head = _audit_seq()  # before reading any record: a change committed later has a larger number
+        started = time.perf_counter()
+        if full or state.refreshed_at is None:
+            scope = everything
+        else:
+            codes = set(_pending(state.audit_seq).filter(seq__lte=head).values_list("region_code", flat=True))
+            if not codes:
+                return state
+            scope = _scope_of(codes)
+        state.regions = _redo(year, scope)
+        state.audit_seq = head
+        state.refreshed_at = timezone.now()
+        state.seconds = round(time.perf_counter() - started, 3)
+        state.save()
+    return state
 
 
-def refresh(top: Region, year: int, *, down_to: Level = Level.TOWNSHIP) -> int:
-    """Compute and store the snapshots of ``top`` and every region under it down to ``down_to`` in
-    one set-based pass (grouped by village, summed up in Python); returns how many were stored.
+# --- reading ---------------------------------------------------------------------------------------
 
-    For a nightly job or after a bulk load, so that the first dashboard view of the day is fast."""
-    started = time.perf_counter()
-    seq = _audit_seq()
-    grouped = compute(top.prefix, PREFIX_LENGTH[Level.VILLAGE], year, timezone.localdate())
-    regions = list(
-        Region.objects.filter(prefix_range_q("code", top.prefix), level__lte=down_to).only("code", "level", "parent_id")
+
+@dataclass
+class Figures:
+    """A region's figures for a year: its total, each child's, and what lies at the region itself."""
+
+    total: dict[str, Any]
+    children: dict[str, dict[str, Any]]
+    own: dict[str, Any] | None
+    refreshed_at: Any = None
+
+
+def _nest(flat: dict[str, Any] | None, findings: dict[str, int] | None) -> dict[str, Any]:
+    """Display form: per kind its records, households (None: reaches none) and amount (None: pays none)."""
+    flat = flat or dict.fromkeys(FIGURE_COLUMNS, 0)
+    programmes = {}
+    for p in PROGRAMMES:
+        programmes[p.key] = {
+            "records": int(flat[f"{p.key}_records"] or 0),
+            "households": int(flat[f"{p.key}_households"] or 0) if (p.households or p.reach) else None,
+            "amount": Decimal(flat[f"{p.key}_amount"] or 0).quantize(CENT) if p.amount is not None else None,
+        }
+    coverage = {k: int(flat[k] or 0) for k in COVERAGE_KEYS}
+    return {"programmes": programmes, "coverage": coverage, "findings": findings or {"open": 0, "overdue": 0}}
+
+
+def _sum(rows: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    out = None
+    for row in rows:
+        out = out or dict.fromkeys(FIGURE_COLUMNS, 0)
+        for c in FIGURE_COLUMNS:
+            out[c] += row[c] or 0
+    return out
+
+
+def _assemble(
+    region: Region, grouped: dict[str, dict[str, Any]], findings: dict[str, dict[str, int]], children: Iterable[str]
+) -> Figures:
+    n = child_length(region)
+    kids = {code: code[:n] for code in children}
+    own_keys = (set(grouped) | set(findings)) - set(kids.values())
+    total_findings = {k: sum(f[k] for f in findings.values()) for k in ("open", "overdue")}
+    own = None
+    if region.level < Level.VILLAGE and own_keys:
+        own_findings = {k: sum(findings[x][k] for x in own_keys if x in findings) for k in ("open", "overdue")}
+        own = _nest(_sum(grouped[x] for x in own_keys if x in grouped), own_findings)
+    return Figures(
+        total=_nest(_sum(grouped.values()), total_findings),
+        children={code: _nest(grouped.get(key), findings.get(key)) for code, key in kids.items()},
+        own=own,
     )
-    children: dict[str, list[str]] = {}
-    for r in Region.objects.filter(
-        prefix_range_q("code", top.prefix), level__lte=min(down_to + 1, Level.VILLAGE)
-    ).values_list("code", "parent_id"):
-        children.setdefault(r[1], []).append(r[0])
-    # Bucket the village figures under each region once, rather than scanning them per region.
-    by_region: dict[str, dict[str, dict[str, Any]]] = {}
-    for key, fig in grouped.items():
-        for level in range(top.level, down_to + 1):
-            code = key[: PREFIX_LENGTH[Level(level)]].ljust(12, "0")
-            by_region.setdefault(code, {})[key] = fig
-    stored = 0
-    for region in regions:
-        if region.level < top.level:
-            continue
-        data = assemble(region, by_region.get(region.code, {}), children.get(region.code, []))
-        _store(region, year, seq, data, started)
-        stored += 1
-    return stored
+
+
+def record_figures(region: Region, year: int, children: Iterable[str]) -> Figures:
+    """The region's record-derived figures for ``year`` from the rollup table (brought up to date
+    first): one grouped ``SUM`` for the region and its children, one grouped count of findings."""
+    state = ensure_current(year)
+    n = child_length(region)
+    rows = (
+        RegionFigures.objects.filter(year=year)
+        .filter(prefix_range_q("region_id", region.prefix))
+        .annotate(_key=Substr("region_id", 1, n))
+        .values("_key")
+        .annotate(**{c: Sum(c) for c in FIGURE_COLUMNS})
+        .order_by()
+    )
+    grouped = {r.pop("_key"): r for r in rows}
+    figures = _assemble(region, grouped, _findings(region.prefix, n, timezone.localdate()), children)
+    figures.refreshed_at = state.refreshed_at
+    return figures
+
+
+def live_figures(region: Region, year: int, children: Iterable[str]) -> Figures:
+    """The same figures computed from the records directly, without the rollup table (the naive way;
+    the benchmark's baseline and the tests' independent check)."""
+    n = child_length(region)
+    grouped = compute(in_prefix(region.prefix), n, year)
+    return _assemble(region, grouped, _findings(region.prefix, n, timezone.localdate()), children)
