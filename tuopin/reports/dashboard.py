@@ -28,6 +28,7 @@ from tuopin.assessment.models import RegionRollup
 from tuopin.core.scoping import code_in_prefix, user_prefix
 from tuopin.geo.choices import Level
 from tuopin.geo.models import Region
+from tuopin.web.views.assessment import SHORT_LABELS
 from tuopin.web.views.common import require
 
 from .dashboard_figures import PROGRAMMES, record_figures
@@ -102,7 +103,7 @@ def _trend(by_year: dict[int, RegionRollup]) -> dict[str, Any]:
     }
 
 
-def _links(region: Region, r: RegionRollup | None, year: int, latest: bool) -> dict[str, str]:
+def _links(region: Region, r: RegionRollup | None, latest: bool) -> dict[str, str]:
     """Where the records behind each figure are listed."""
     out: dict[str, str] = {}
     if r is not None:
@@ -115,7 +116,6 @@ def _links(region: Region, r: RegionRollup | None, year: int, latest: bool) -> d
         out["flagged"] = f"{run}?{urlencode({**base, 'flagged': '1'})}"
         out["cannot"] = f"{run}?{urlencode({**base, 'cannot': '1'})}"
     households = reverse("household_list")
-    out["registered"] = f"{households}?{urlencode({'region': region.code, 'year': year})}"
     if latest:  # the household list filters by today's status: it lists this year's figures only
         out["poor"] = f"{households}?{urlencode({'region': region.code, 'status': 'poor'})}"
         out["monitored"] = f"{households}?{urlencode({'region': region.code, 'status': 'monitored'})}"
@@ -154,8 +154,6 @@ def _coverage(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fails_chart(r: RegionRollup) -> dict[str, Any]:
-    from tuopin.web.views.assessment import SHORT_LABELS
-
     return {
         "kind": "bars",
         "x": [str(SHORT_LABELS[n]) for n in INDICATOR_NAMES],
@@ -186,7 +184,6 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "child_level": Level(region.level + 1).label if region.level < Level.VILLAGE else None,
         "can_run": user.can(Capability.RUN_ASSESSMENT),
         "trend": _trend(by_year),
-        "short_labels": [(n, label) for n, label in INDICATORS],
     }
     if year is None:  # nothing assessed and no year asked for: say so, compute nothing
         return render(request, "reports/dashboard/dashboard.html", context)
@@ -212,7 +209,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
                 "spend": spend,
             }
         )
-    links = _links(region, r, year, latest=bool(years) and year == years[0])
+    links = _links(region, r, latest=bool(years) and year == years[0])
     context.update(
         {
             "r": r,

@@ -289,7 +289,7 @@ def _own_visits(user: Any) -> Section:
 # --- the three administrators (三员): no business data ---------------------------------------------
 
 
-def _accounts(today: dt.date) -> dict[str, Any]:
+def _accounts() -> dict[str, Any]:
     users = User.objects.all()
     dormant_from = timezone.now() - dt.timedelta(days=settings.DORMANT_DAYS - SOON)
     by_role = dict(users.filter(is_active=True).values_list("role").annotate(n=Count("id")))
@@ -315,7 +315,7 @@ def _accounts(today: dt.date) -> dict[str, Any]:
     return {"counts": counts, "roles": roles, "recent": recent, "users_url": reverse("admin:accounts_user_changelist")}
 
 
-def _security(today: dt.date) -> dict[str, Any]:
+def _security() -> dict[str, Any]:
     since = timezone.now() - dt.timedelta(days=30)
     events = AuditEvent.objects.filter(action__in=SECURITY_ACTIONS, at__gte=since)
     counts = dict(events.values_list("action").annotate(n=Count("id")))
@@ -401,9 +401,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if role in ADMIN_ROLES:
         context["admin"] = role
         if role == Role.SYSADMIN:
-            context["accounts"] = _accounts(today)
+            context["accounts"] = _accounts()
         elif role == Role.SECADMIN:
-            context["security"] = _security(today)
+            context["security"] = _security()
         else:
             context["audit"] = _audit_status(request.method == "POST" and request.POST.get("op") == "verify")
         return render(request, "reports/home/home.html", context)
