@@ -282,7 +282,7 @@ def test_trend_shows_each_year_from_its_own_run(client_for, clerk_a, make_househ
 def test_query_count_does_not_grow_with_the_region(client_for, actors, world, regions, django_assert_max_num_queries):
     client = client_for(actors["approver"])
     client.get(url(COUNTY))
-    with django_assert_max_num_queries(15):  # table current: rollups, state, audit check, one SUM, findings
+    with django_assert_max_num_queries(16):  # table current: rollups, state, audit check, one SUM, findings
         client.get(url(COUNTY))
     for i in range(6):
         h = household(actors["clerk_a"], regions["a"], members=[member(f"新户{i}", birth="1958-01-01")])
@@ -292,7 +292,7 @@ def test_query_count_does_not_grow_with_the_region(client_for, actors, world, re
     with django_assert_max_num_queries(40):  # changed villages redone: one grouped query per figure
         body = client.get(url(COUNTY)).content.decode()
     assert figure(body, "households") == str(Household.objects.filter(village__code__startswith="220422").count())
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         client.get(url(COUNTY))
 
 
@@ -314,3 +314,19 @@ def test_refresh_command_redoes_a_year_idempotently(world):
     assert "2019年：汇总" in out.getvalue() and first[VILLAGE_A] == sum(
         r.amount for r in _in(VILLAGE_A, world["dibao"])
     )
+
+
+def test_the_mark_skips_past_rows_that_change_no_figure(world, actors, monkeypatch):
+    from django.db import transaction
+
+    from tuopin.core import audit
+    from tuopin.reports import dashboard_figures
+
+    monkeypatch.setattr(dashboard_figures, "SKIP_AHEAD", 2)
+    before = ensure_current(2019).audit_seq
+    rows = RegionFigures.objects.filter(year=2019).count()
+    for _ in range(3):
+        with transaction.atomic():
+            audit.record(actors["clerk_a"], "auth.login", obj=actors["clerk_a"], summary="登录成功")
+    state = ensure_current(2019)
+    assert state.audit_seq > before and RegionFigures.objects.filter(year=2019).count() == rows
