@@ -27,6 +27,7 @@ FUNCTION_VIEWS: dict[str, str] = {
     "assessment/runs/<int:pk>/replay/": "assessment.Run",
     "policy/standards/<int:pk>/": "policy.Standard",
     "regions/<str:code>/": "geo.Region",
+    "reports/dashboard/<str:code>/": "geo.Region",
     "programmes/support/<int:household_id>/<int:year>/": "registry.Household",
     "programmes/<slug:slug>/<int:pk>/": "programmes.<slug>",
     "payments/<int:pk>/": "payments.Batch",

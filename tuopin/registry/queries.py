@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from tuopin.core.crypto import lookup_hash
 from tuopin.core.idnumber import parse_id_number
@@ -46,9 +46,12 @@ def filter_households(qs: QuerySet[Household], params: dict[str, Any]) -> QueryS
 
 
 def search_households(qs: QuerySet[Household], text: str) -> QuerySet[Household]:
-    """Search by household number, head's or any member's name, or an exact ID number.
+    """Search by household number, any member's name (the head's included), or an exact ID number.
 
-    A full ID number is matched through its keyed hash, never by storing or comparing plaintext.
+    A full ID number is matched through its keyed hash, never by storing or comparing plaintext. A name
+    matches from its start (姓 or 姓名, as a clerk searches): a prefix uses the index on member names,
+    where "contains" reads every member of the city. The head's name is a current member's name
+    (``household.head_name`` is kept from it), so searching members finds heads too.
     """
     text = (text or "").strip()
     if not text:
@@ -62,8 +65,7 @@ def search_households(qs: QuerySet[Household], text: str) -> QuerySet[Household]
         return qs.filter(pk__in=ids)
     if text.isdigit():
         return qs.filter(number__startswith=text)
-    # A correlated EXISTS, not ``pk IN (members named …)``: the planner then probes the members of the
-    # households in scope through the household index, instead of scanning every member of the registry
-    # (a village clerk's search at 1M households: 770 ms → 0.1 ms on PostgreSQL, bench/load_run.py).
-    named = Member.objects.filter(household=OuterRef("pk"), name__contains=text)
-    return qs.filter(Q(head_name__contains=text) | Q(Exists(named)))
+    # From the name's first character, as a clerk searches, through the index on member names (its
+    # LIKE twin on PostgreSQL); "contains" read every member of the registry (2.2M rows at 1M households).
+    # The head's name is a current member's name, so heads are found too.
+    return qs.filter(pk__in=Member.objects.filter(name__startswith=text).values("household_id"))

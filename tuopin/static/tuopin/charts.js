@@ -1,4 +1,4 @@
-// tuopin — draws the region page's charts with Plotly (served from the plotly wheel, no CDN).
+// tuopin — draws the region page's and the dashboard's charts with Plotly (served from the plotly wheel, no CDN).
 // Each chart is a <div data-chart="ID"> whose spec is in <script type="application/json" id="ID">,
 // rendered by the server (json_script), so no data is fetched and the numbers on the page and in
 // the chart are the same.
@@ -29,7 +29,7 @@
   function bars(spec) {
     var colors = [RED, "#7a8ea3"];
     var data = spec.series.map(function (s, i) {
-      return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: colors[i % colors.length] }, hovertemplate: "%{x}：%{y}%<extra>" + s.name + "</extra>" };
+      return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: colors[i % colors.length] }, hovertemplate: "%{x}：%{y}" + (spec.unit || "%") + "<extra>" + s.name + "</extra>" };
     });
     var layout = {
       font: FONT, barmode: "group", margin: { l: 45, r: 10, t: 10, b: 40 },
@@ -39,11 +39,36 @@
     return { data: data, layout: layout };
   }
 
+  // Bars per year (people) with a line on a second axis (a rate in %); a missing year stays a gap.
+  function trend(spec) {
+    var colors = ["#7a8ea3", "#2e7d32"];
+    var data = spec.bars.map(function (s, i) {
+      return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: colors[i % colors.length] }, hovertemplate: "%{x}：%{y:,}<extra>" + s.name + "</extra>" };
+    });
+    data.push({ type: "scatter", mode: "lines+markers", name: spec.line.name, x: spec.x, y: spec.line.y, yaxis: "y2", connectgaps: false, line: { color: RED, width: 2 }, hovertemplate: "%{x}：%{y:.2f}%<extra></extra>" });
+    var layout = {
+      font: FONT, barmode: "group", margin: { l: 55, r: 45, t: 10, b: 40 },
+      xaxis: { type: "category" },
+      yaxis: { title: { text: spec.y_title }, rangemode: "tozero", tickformat: ",d" },
+      yaxis2: { title: { text: spec.y2_title }, overlaying: "y", side: "right", rangemode: "tozero", tickformat: ".1f", showgrid: false },
+      legend: { orientation: "h", y: -0.18 }
+    };
+    return { data: data, layout: layout };
+  }
+
+  function hbars(spec) {
+    var data = [{ type: "bar", orientation: "h", x: spec.x, y: spec.y, marker: { color: "#7a8ea3" }, hovertemplate: spec.hover + "<extra></extra>" }];
+    var layout = { font: FONT, margin: { l: 110, r: 15, t: 10, b: 40 }, xaxis: { title: { text: spec.x_title }, rangemode: "tozero" }, yaxis: { autorange: "reversed", automargin: true } };
+    return { data: data, layout: layout };
+  }
+
+  var KINDS = { histogram: histogram, trend: trend, hbars: hbars };
+
   function draw(el) {
     var node = document.getElementById(el.getAttribute("data-chart"));
     if (!node || !window.Plotly) return;
     var spec = JSON.parse(node.textContent);
-    var fig = spec.kind === "histogram" ? histogram(spec) : bars(spec);
+    var fig = (KINDS[spec.kind] || bars)(spec);
     window.Plotly.newPlot(el, fig.data, fig.layout, CONFIG);
   }
 

@@ -1,5 +1,5 @@
 """Server-rendered pages: the registry (户籍管理), assessment (脱贫评估), policy standards (政策标准)
-and region pages (地区概况)."""
+and region pages (收入分布与多维贫困; the dashboard is in ``tuopin.reports``)."""
 
 from .assessment import run_detail, run_list, run_progress, run_replay
 from .edit import check_id, household_create, household_edit, household_year, member_add, member_edit, member_remove

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
@@ -21,12 +24,16 @@ from tuopin.registry.queries import HOUSEHOLD_FILTERS, filter_households, search
 
 PAGE_SIZE = 50
 MAX_REGION_OPTIONS = 3000
+# Lists up to this many rows are counted exactly and paged by number; beyond it, counting every row
+# would cost more than the page itself (a COUNT over a city's million households), so the list says
+# "more than" and pages by keyset: each page starts after the last row of the one before, at any depth.
+COUNT_CAP = 10_000
 
 # Sortable columns: URL key → ordering field. Anything else in ?sort= is ignored.
 SORTS = {
     "number": "number",
     "head": "head_name",
-    "village": "village__name",
+    "village": "village_id",  # statistical code order (town by town): indexed, unlike the name join
     "size": "member_count",
     "category": "category",
     "cause": "main_cause",
@@ -54,13 +61,18 @@ def as_id_number(text: str) -> str | None:
 
 
 def region_choices(user: Any) -> list[tuple[str, str]]:
-    """The regions inside the user's jurisdiction, down to villages, indented by level."""
+    """The regions inside the user's jurisdiction, indented by level: down to villages, or down to
+    townships when the villages would make the list longer than ``MAX_REGION_OPTIONS`` (a city of
+    fifty thousand villages is chosen town by town, never cut off at an arbitrary village)."""
     if user.jurisdiction_id is None or not user.sees_business_data:
         return []
     top = user.jurisdiction.level
-    rows = Region.objects.visible_to(user).order_by("code").values_list("code", "name", "level")
+    regions = Region.objects.visible_to(user).order_by("code").values_list("code", "name", "level")
+    rows = list(regions[: MAX_REGION_OPTIONS + 1])
+    if len(rows) > MAX_REGION_OPTIONS:
+        rows = list(regions.filter(level__lt=Level.VILLAGE)[:MAX_REGION_OPTIONS])
     indent = "\u3000"  # ideographic space: lines up under Chinese names
-    return [(code, indent * (level - top) + name) for code, name, level in rows[:MAX_REGION_OPTIONS]]
+    return [(code, indent * (level - top) + name) for code, name, level in rows]
 
 
 def village_choices(user: Any) -> list[tuple[str, str]]:
@@ -98,6 +110,90 @@ def household_list_queryset(user: Any, params: dict[str, str]) -> QuerySet[House
     field = SORTS.get(sort.lstrip("-"), "number")
     desc = sort.startswith("-")
     return qs.order_by(f"-{field}" if desc else field, "-pk" if desc else "pk")
+
+
+class _CountedPaginator(Paginator):
+    """A paginator whose count is already known (the capped count), so it does not count again."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+class KeysetPage:
+    """A page of a list too long to count: the rows after (or before) a cursor, in the list's order."""
+
+    keyset = True
+    exact = False
+
+    def __init__(self, rows: list[Any], *, has_next: bool, has_previous: bool, field: str) -> None:
+        self.object_list = rows
+        self.has_next = has_next and bool(rows)
+        self.has_previous = has_previous and bool(rows)
+        self.next_cursor = encode_cursor(rows[-1], field) if rows else ""
+        self.previous_cursor = encode_cursor(rows[0], field) if rows else ""
+        self.count = COUNT_CAP
+
+
+def encode_cursor(row: Any, field: str) -> str:
+    """An opaque cursor for a row: its sort value and primary key (both needed: sort values repeat)."""
+    value = getattr(row, field)
+    raw = json.dumps([value, row.pk], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None) -> tuple[Any, int] | None:
+    """The (value, pk) of a cursor, or None for a missing or hand-edited one (then: the first page)."""
+    if not text:
+        return None
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(pk, int) or not isinstance(value, (str, int)):
+        return None
+    return value, pk
+
+
+def _beyond(field: str, cursor: tuple[Any, int], *, forward: bool) -> Q:
+    """Rows strictly after (``forward``) or before the cursor in (field, pk) order. The redundant
+    ``>=``/``<=`` on the field lets the database start an index range scan at the cursor."""
+    value, pk = cursor
+    op = "gt" if forward else "lt"
+    return Q(**{f"{field}__{op}e": value}) & (Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+
+
+def paginate_households(qs: QuerySet[Household], params: dict[str, str], data: Any) -> Any:
+    """The page of the list asked for: a numbered page of an exactly counted list up to ``COUNT_CAP``
+    rows, else a keyset page (``after``/``before`` cursors, ``last=1`` for the end). Either way the
+    database reads at most ``COUNT_CAP + 1`` index entries to count and one page of rows to show."""
+    capped = qs.select_related(None).order_by().values("pk")[: COUNT_CAP + 1].count()
+    if capped <= COUNT_CAP:
+        page = _CountedPaginator(qs, PAGE_SIZE, capped).get_page(data.get("page"))
+        page.keyset, page.exact = False, True
+        return page
+    sort = params.get("sort", "number")
+    field = SORTS.get(sort.lstrip("-"), "number")
+    desc = sort.startswith("-")
+    ahead = [f"-{field}", "-pk"] if desc else [field, "pk"]
+    behind = [field, "pk"] if desc else [f"-{field}", "-pk"]
+    after, before = decode_cursor(data.get("after")), decode_cursor(data.get("before"))
+    if after is not None:
+        rows = list(qs.filter(_beyond(field, after, forward=not desc)).order_by(*ahead)[: PAGE_SIZE + 1])
+        return KeysetPage(rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, has_previous=True, field=field)
+    if before is not None:
+        rows = list(qs.filter(_beyond(field, before, forward=desc)).order_by(*behind)[: PAGE_SIZE + 1])
+        more = len(rows) > PAGE_SIZE
+        return KeysetPage(rows[:PAGE_SIZE][::-1], has_next=True, has_previous=more, field=field)
+    if data.get("last") == "1":
+        rows = list(qs.order_by(*behind)[:PAGE_SIZE])
+        return KeysetPage(rows[::-1], has_next=False, has_previous=True, field=field)
+    rows = list(qs.order_by(*ahead)[: PAGE_SIZE + 1])
+    return KeysetPage(rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, has_previous=False, field=field)
 
 
 def masked_params(params: dict[str, str]) -> dict[str, str]:

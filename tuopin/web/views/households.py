@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,12 +22,12 @@ from tuopin.registry.queries import visible_households
 
 from ..forms import HouseholdFilterForm
 from .common import (
-    PAGE_SIZE,
     SORTS,
     as_id_number,
     household_list_queryset,
     list_params,
     masked_params,
+    paginate_households,
     region_choices,
 )
 
@@ -49,8 +48,8 @@ AUDIT_LIMIT = 200
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page is the household list for now."""
-    return redirect("household_list")
+    """The start page is the user's own work (``reports:home``, by role)."""
+    return redirect("reports:home")
 
 
 def household_list(request: HttpRequest) -> HttpResponse:
@@ -69,8 +68,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     shown = masked_params(params)
     form = HouseholdFilterForm(shown, region_choices=region_choices(user))
     form.is_valid()  # only to render the submitted values; the queryset reads ``params``
-    paginator = Paginator(household_list_queryset(user, params), PAGE_SIZE)
-    page = paginator.get_page(data.get("page"))
+    page = paginate_households(household_list_queryset(user, params), params, data)
 
     sort = params.get("sort", "number")
     base = {k: v for k, v in params.items() if k not in ("page", "sort")}

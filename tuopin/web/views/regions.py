@@ -1,9 +1,11 @@
-"""Region pages (地区概况): a region's figures from the latest finished assessment covering it, its
-children with drill-down, the income distribution of its households and a multidimensional index.
+"""Region analysis pages (收入分布与多维贫困): a region's income distribution and its Alkire–Foster
+index in a year, from the determinations of the latest finished assessment covering it.
 
-Every figure is computed from stored determinations and rollups of one run, read set-based
-(``values_list`` over the region's code range), never typed in and never one household at a time.
-Where a figure cannot be computed — no run, no rural population, no incomes — the page says so
+The region's headline figures, trend, children and programme figures are on the dashboard
+(``tuopin.reports.dashboard``), which reads rollups; this page is the one that needs every
+household's numbers (a distribution and an index are not sums), read set-based in one
+``values_list`` over the region's code range, never one household at a time. Where a figure cannot
+be computed — no run, no incomes, no household with every indicator assessed — the page says so
 instead of showing a zero.
 """
 
@@ -25,7 +27,7 @@ from tuopin.geo.models import Region
 from tuopin.measures import IncomeDistribution, alkire_foster
 from tuopin.policy.resolve import Resolver
 
-from .assessment import INDICATOR_NAMES, SHORT_LABELS, rollup_row
+from .assessment import INDICATOR_NAMES, SHORT_LABELS
 from .common import require
 
 DIMENSIONS = len(INDICATOR_NAMES)
@@ -51,7 +53,8 @@ def _int(value: Any, default: int | None = None) -> int | None:
 
 
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """The region's figures for a year (default: the latest year with a finished run covering it)."""
+    """The region's income distribution and multidimensional index for a year (default: the latest
+    year with a finished run covering it)."""
     user = request.user
     # Look up first: a region outside the jurisdiction is a 404 for everyone, whatever their role.
     region = get_object_or_404(Region.objects.visible_to(user), code=code)
@@ -74,26 +77,12 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     }
     rollup = done.filter(run__year=year).select_related("run__ruleset").order_by("-run_id").first() if year else None
     context["r"] = rollup
+    context["children"] = Region.objects.filter(parent=region).order_by("code").only("code", "name")
     if rollup is not None:
         run = rollup.run
-        children = (
-            RegionRollup.objects.visible_to(user)
-            .filter(run=run, region__parent=region)
-            .select_related("region")
-            .order_by("region_id")
-        )
         line = Resolver(run.ruleset.content["standards"]).value("poverty_line", region.code, run.year)
         columns = _columns(user, run.pk, region)
-        context.update(
-            {
-                "run": run,
-                "rollup_rows": [rollup_row(rollup), *[rollup_row(c) for c in children]],
-                "has_children": len(children) > 0,
-                "line": line,
-                "income": _income(columns, line),
-                "af": _alkire_foster(columns, k),
-            }
-        )
+        context.update({"run": run, "line": line, "income": _income(columns, line), "af": _alkire_foster(columns, k)})
     return render(request, "web/regions/region_detail.html", context)
 
 
