@@ -113,16 +113,25 @@ def test_approver_runs_an_assessment_and_sees_the_charts(
         expect(row.locator("td").first).to_have_text(str(count))
     shot("04-drill-down")
 
-    page.get_by_role("link", name="地区概况").last.click()
-    expect(page).to_have_url(re.compile(rf"/regions/{town.code}/\?year=2019$"))
+    page.get_by_role("link", name="地区看板").last.click()
+    expect(page).to_have_url(re.compile(rf"/reports/dashboard/{town.code}/\?year=2019$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(town.name)
     expect(tile(page, "建档立卡户 / 人")).to_have_text(f"{len(in_town)} / {sum(h.member_count for h in in_town)}")
+    dashboard_charts = page.locator("[data-chart]")
+    assert dashboard_charts.count() >= 2  # the trend and the guarantees
+    for n in range(dashboard_charts.count()):
+        expect(dashboard_charts.nth(n).locator("svg.main-svg").first).to_be_attached()
+    shot("05-dashboard")
+
+    page.get_by_role("link", name="收入分布与多维贫困分析").click()
+    expect(page).to_have_url(re.compile(rf"/regions/{town.code}/\?year=2019$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(town.name)
     charts = page.locator("[data-chart]")
     assert charts.count() >= 2
     for n in range(charts.count()):
         expect(charts.nth(n).locator("svg.main-svg").first).to_be_attached()
     page.wait_for_load_state("networkidle")
-    shot("05-region-page")
+    shot("06-region-analysis")
 
     assert any("/static/plotly/plotly.min.js" in u for u in seen_requests)
     elsewhere = sorted({origin(u) for u in seen_requests} - {live_server.url})

@@ -21,6 +21,11 @@ def audit_rows(page):
 
 def test_clerk_finds_a_household_edits_a_member_and_sees_the_audit_entry(page, open_page, login_as, shot, house_a):
     login_as("clerk_a")
+    # The clerk lands on her own work (我的工作) and goes to the registry from the main navigation.
+    expect(page).to_have_url(re.compile(r"/reports/home/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("我的工作")
+    shot("00-home")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="户籍管理").click()
     expect(page).to_have_url(re.compile(r"/households/$"))
     expect(page.get_by_role("heading", name="建档立卡户")).to_be_visible()
     shot("01-household-list")
@@ -105,6 +110,7 @@ def test_no_page_the_clerk_opens_shows_a_full_id_number(page, login_as, house_a,
     ids = {"pk": house_a.pk, "member": member.pk, "run": county_run.pk, "assessed": cohort["ok1"].pk}
     ids["village"] = house_a.village_id
     login_as("clerk_a")
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="户籍管理").click()
     # Searching by the full number finds the household and shows it masked (the search posts: the
     # number is not in the URL either).
     page.get_by_label("搜索").fill(head_id)

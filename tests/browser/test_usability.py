@@ -37,6 +37,10 @@ def test_clerk_on_a_phone(open_page, login_as, shot, cohort, county_run):
     in_village = [h for h in cohort.values() if h.village_id == assessed.village_id]
     phone = open_page(viewport=PHONE)
     login_as("clerk_a", on=phone)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("我的工作")
+    assert body_overflow(phone) <= 0
+    shot("00-home", on=phone)
+    phone.get_by_role("navigation", name="主导航").get_by_role("link", name="户籍管理").click()
     expect(phone.locator(".summary-line")).to_contain_text(f"共 {len(in_village)} 户")
     assert body_overflow(phone) <= 0
     shot("01-list", on=phone)

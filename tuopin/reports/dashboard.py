@@ -160,6 +160,7 @@ def _fails_chart(r: RegionRollup) -> dict[str, Any]:
         "series": [{"name": _("未达标户数"), "y": [getattr(r, f"fail_{n}") for n in INDICATOR_NAMES]}],
         "y_title": _("户"),
         "unit": _("户"),
+        "integer": True,  # households: whole numbers on the axis, never 0.2 of a household
     }
 
 

@@ -32,10 +32,16 @@
       return { type: "bar", name: s.name, x: spec.x, y: s.y, marker: { color: colors[i % colors.length] }, hovertemplate: "%{x}：%{y}" + (spec.unit || "%") + "<extra>" + s.name + "</extra>" };
     });
     var layout = {
-      font: FONT, barmode: "group", margin: { l: 45, r: 10, t: 10, b: 40 },
-      yaxis: { title: { text: spec.y_title }, rangemode: "tozero" },
+      font: FONT, barmode: "group", margin: { l: 55, r: 10, t: 10, b: 40 },
+      yaxis: { title: { text: spec.y_title, standoff: 8 }, rangemode: "tozero", automargin: true },
       legend: { orientation: "h", y: -0.18 }
     };
+    if (spec.integer) {
+      // Counts: whole-number ticks (a step of 1 when the bars are short, else Plotly's own step).
+      var top = Math.max.apply(null, [0].concat.apply([], spec.series.map(function (s) { return s.y; })));
+      layout.yaxis.tickformat = ",d";
+      if (top < 8) { layout.yaxis.dtick = 1; }
+    }
     return { data: data, layout: layout };
   }
 
