@@ -450,7 +450,7 @@ def reconcile(batch: Batch, *, actor: Any, csv_text: str) -> Reconciliation:
         elif result == "退回":
             returned[p.pk] = (row[4].strip() if len(row) > 4 else "")[:200] or _("银行退回")
         else:
-            miss(_("格式错误：结果应为“成功”或“退回”"))
+            miss(_("格式错误：结果应为“%(ok)s”或“%(back)s”") % {"ok": "成功", "back": "退回"})
     today = timezone.localdate()
     Payment.objects.filter(pk__in=paid).update(status=c.PaymentStatus.PAID, paid_on=today)
     for pk, reason in returned.items():

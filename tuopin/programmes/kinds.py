@@ -123,7 +123,7 @@ KINDS: dict[str, Kind] = {
                 "package": forms.IntegerField(label=_("政策包编号")),
                 "item": forms.CharField(label=_("政策项目代码"), max_length=32),
                 "year": _year(),
-                "term": forms.TypedChoiceField(label=_("学期"), choices=[(1, "春季"), (2, "秋季")], coerce=int),
+                "term": forms.TypedChoiceField(label=_("学期"), choices=[(1, _("春季")), (2, _("秋季"))], coerce=int),
                 "amount": _money(_("金额（元）"), False),
             },
             a.record_education_subsidy,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Min, Q, Sum
+from django.utils.translation import gettext as _
 
 from tuopin.geo.models import Region
 from tuopin.payments.standards import standard_value
@@ -63,31 +64,67 @@ def household_support(household: Household, year: int) -> dict[str, list[dict[st
         out[ind].append({"what": what, "when": when, "amount": amount, "model": obj._meta.model_name, "id": obj.pk})
 
     for d in Dividend.objects.filter(household=household, year=year).select_related("project"):
-        add(c.Indicator.INCOME, f"{d.project.name} 分红", year, d.amount, d)
+        add(c.Indicator.INCOME, _("%(p)s 分红") % {"p": d.project.name}, year, d.amount, d)
     for e in Employment.objects.filter(household=household, year=year).select_related("member"):
-        add(c.Indicator.INCOME, f"{e.member.name} {e.get_kind_display()}（{e.months}个月）", year, e.wages, e)
+        add(
+            c.Indicator.INCOME,
+            _("%(m)s %(k)s（%(n)s个月）") % {"m": e.member.name, "k": e.get_kind_display(), "n": e.months},
+            year,
+            e.wages,
+            e,
+        )
     for s in SafetyNetBenefit.objects.filter(household=household, year=year).select_related("member"):
         add(c.Indicator.INCOME, f"{s.member.name} {s.get_kind_display()}", year, s.amount, s)
     for ln in Loan.objects.filter(household=household, issued_on__year=year):
-        add(c.Indicator.INCOME, f"扶贫小额信贷（{ln.bank}，{ln.term_months}个月）", ln.issued_on, ln.amount, ln)
+        add(
+            c.Indicator.INCOME,
+            _("扶贫小额信贷（%(b)s，%(n)s个月）") % {"b": ln.bank, "n": ln.term_months},
+            ln.issued_on,
+            ln.amount,
+            ln,
+        )
     for b in Beneficiary.objects.filter(household=household, since_year__lte=year).select_related("project"):
-        add(c.Indicator.INCOME, f"{b.project.name}（{b.get_linkage_display()}）", b.since_year, None, b)
+        add(
+            c.Indicator.INCOME,
+            _("%(p)s（%(l)s）") % {"p": b.project.name, "l": b.get_linkage_display()},
+            b.since_year,
+            None,
+            b,
+        )
     for s in EducationSubsidy.objects.filter(household=household, year=year).select_related("member", "package"):
         add(
             c.Indicator.EDUCATION,
-            f"{s.member.name} {s.package.name}·{s.package.item_name(s.item)}（第{s.term}学期）",
+            _("%(m)s %(p)s·%(i)s（第%(t)s学期）")
+            % {"m": s.member.name, "p": s.package.name, "i": s.package.item_name(s.item), "t": s.term},
             year,
             s.amount,
             s,
         )
     for m in MedicalClaim.objects.filter(household=household, year=year).select_related("member"):
-        add(c.Indicator.MEDICAL, f"{m.member.name} 医疗结算（自付{m.self_paid}元）", m.settled_on, m.total_cost, m)
+        add(
+            c.Indicator.MEDICAL,
+            _("%(m)s 医疗结算（自付%(s)s元）") % {"m": m.member.name, "s": m.self_paid},
+            m.settled_on,
+            m.total_cost,
+            m,
+        )
     for h in HousingCase.objects.filter(household=household, year__lte=year):
         when = h.moved_in_on or h.completed_on or h.started_on or h.planned_on
-        add(c.Indicator.HOUSING, f"{h.get_kind_display()}：{h.get_status_display()}", when, h.subsidy, h)
+        add(
+            c.Indicator.HOUSING,
+            _("%(k)s：%(s)s") % {"k": h.get_kind_display(), "s": h.get_status_display()},
+            when,
+            h.subsidy,
+            h,
+        )
     for w in WaterProblem.objects.filter(household=household, year=year):
-        fix = f"，{w.get_fix_display()}" if w.fix else ""
-        add(c.Indicator.WATER, f"{w.get_kind_display()}{fix}：{w.get_status_display()}", w.fixed_on or year, None, w)
+        k, st = w.get_kind_display(), w.get_status_display()
+        what = (
+            _("%(k)s，%(f)s：%(s)s") % {"k": k, "f": w.get_fix_display(), "s": st}
+            if w.fix
+            else _("%(k)s：%(s)s") % {"k": k, "s": st}
+        )
+        add(c.Indicator.WATER, what, w.fixed_on or year, None, w)
     return out
 
 

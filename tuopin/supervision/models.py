@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tuopin.core.scoping import ScopedQuerySet
 
@@ -152,7 +153,9 @@ class Recognition(models.Model):
 
     region = models.ForeignKey("geo.Region", verbose_name=_("地区"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("类型"), max_length=10, choices=RecognitionKind.choices)
-    recipient_type = models.CharField(_("对象类型"), max_length=12, choices=RecipientType.choices)
+    recipient_type = models.CharField(
+        pgettext_lazy("recognition", "对象类型"), max_length=12, choices=RecipientType.choices
+    )
     recipient = models.CharField(_("对象"), max_length=120)
     title = models.CharField(_("奖项或职务"), max_length=120)
     date = models.DateField(_("日期"))

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tuopin.core import audit
 from tuopin.core.actions import diff, snapshot
@@ -18,12 +19,12 @@ from ..models import HousingCase, Institution, MedicalClaim, WaterProblem
 from . import common as v
 
 LAYER_LABELS = {
-    "basic_insurance": "基本医保报销",
-    "serious_illness": "大病保险报销",
-    "medical_assistance": "医疗救助",
-    "supplementary": "补充保险",
-    "fallback": "兜底保障",
-    "self_paid": "个人自付",
+    "basic_insurance": gettext_lazy("基本医保报销"),
+    "serious_illness": gettext_lazy("大病保险报销"),
+    "medical_assistance": gettext_lazy("医疗救助"),
+    "supplementary": gettext_lazy("补充保险"),
+    "fallback": gettext_lazy("兜底保障"),
+    "self_paid": gettext_lazy("个人自付"),
 }
 
 

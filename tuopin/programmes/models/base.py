@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tuopin.core.scoping import ScopedQuerySet
 
@@ -19,7 +20,10 @@ class HouseholdScoped(models.Model):
     """A record about one registered household (and optionally one member), scoped by its village."""
 
     household = models.ForeignKey(
-        "registry.Household", verbose_name=_("建档立卡户"), on_delete=models.PROTECT, related_name="+"
+        "registry.Household",
+        verbose_name=pgettext_lazy("a record's household", "建档立卡户"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
