@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
 
 
 class AccountsConfig(AppConfig):
     name = "tuopin.accounts"
     label = "accounts"
-    verbose_name = "账户"
+    verbose_name = gettext_lazy("账户")
 
     def ready(self):
         from axes.signals import user_locked_out

@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
@@ -55,7 +56,7 @@ class SecondFactorMiddleware:
             path = request.path_info
             if not path.startswith(OPEN_PATHS):
                 if path.startswith("/api/"):
-                    return JsonResponse({"detail": "该角色须先完成双因素认证（动态口令）。"}, status=403)
+                    return JsonResponse({"detail": _("该角色须先完成双因素认证（动态口令）。")}, status=403)
                 return redirect(f"/accounts/otp/?next={request.get_full_path()}")
         return self.get_response(request)
 
@@ -67,9 +68,9 @@ class TuopinBasicAuthentication(BasicAuthentication):
     def authenticate_credentials(self, userid, password, request=None):
         user, auth = super().authenticate_credentials(userid, password, request)
         if needs_second_factor(user):
-            raise exceptions.AuthenticationFailed("该角色须通过网页登录并完成双因素认证，不能使用基本认证。")
+            raise exceptions.AuthenticationFailed(_("该角色须通过网页登录并完成双因素认证，不能使用基本认证。"))
         if user.role in ADMIN_ROLES and not in_networks(client_address(request), settings.ADMIN_NETWORKS):
-            raise exceptions.AuthenticationFailed("管理员账户只能从指定的管理网络访问。")
+            raise exceptions.AuthenticationFailed(_("管理员账户只能从指定的管理网络访问。"))
         return user, auth
 
 

@@ -6,6 +6,7 @@ import segno
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -56,7 +57,7 @@ def otp(request):
                 result="fail",
                 summary="动态口令错误",
             )
-        error = "动态口令不正确或已过期，请重新输入。多次错误后需等待片刻再试。"
+        error = _("动态口令不正确或已过期，请重新输入。多次错误后需等待片刻再试。")
     context = {"enrolling": enrolling, "error": error, "next": _next_url(request)}
     if enrolling:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)

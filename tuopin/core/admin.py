@@ -9,6 +9,7 @@ Every change made in the admin writes its audit row in the admin's own transacti
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from tuopin.accounts.roles import Role
 
@@ -26,8 +27,8 @@ def _has_admin_permission(request) -> bool:
 
 
 admin.site.has_permission = _has_admin_permission
-admin.site.site_header = "tuopin 系统管理"
-admin.site.site_title = "tuopin 系统管理"
+admin.site.site_header = gettext_lazy("tuopin 系统管理")
+admin.site.site_title = gettext_lazy("tuopin 系统管理")
 
 
 class RoleAdmin(admin.ModelAdmin):

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 from .network import client_address
 
@@ -59,5 +60,5 @@ class LoginRequiredMiddleware:
         if path.startswith("/api/"):
             if request.META.get("HTTP_AUTHORIZATION"):
                 return self.get_response(request)  # DRF authenticates basic auth itself
-            return JsonResponse({"detail": "需要登录。"}, status=401)
+            return JsonResponse({"detail": _("需要登录。")}, status=401)
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

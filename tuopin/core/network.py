@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 __all__ = ["client_address", "in_networks", "parse_networks", "AdminNetworkMiddleware"]
 
@@ -89,7 +90,7 @@ class AdminNetworkMiddleware:
             address = client_address(request)
             if not in_networks(address, settings.ADMIN_NETWORKS):
                 _refused(user if administrator or getattr(user, "is_authenticated", False) else None, address, path)
-                raise PermissionDenied("管理功能只能从指定的管理网络访问。")
+                raise PermissionDenied(_("管理功能只能从指定的管理网络访问。"))
         return self.get_response(request)
 
 

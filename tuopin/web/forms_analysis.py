@@ -47,7 +47,8 @@ class StandardAddForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["name"].choices = [
-            (k, f"{d.label}（{d.unit}）" if d.unit else d.label) for k, d in DEFINITIONS.items()
+            (k, _("%(label)s（%(unit)s）") % {"label": d.label, "unit": d.unit} if d.unit else d.label)
+            for k, d in DEFINITIONS.items()
         ]
         for name in ("region_prefix", "effective_year"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})

@@ -175,7 +175,7 @@ def _det_row(d: Determination) -> dict[str, Any]:
         "status": status,
         "marks": [getattr(d, name) for name in INDICATOR_NAMES],
         "block": "" if d.exit_eligible else ExitBlock(d.exit_block).label,
-        "monitoring": "、".join(str(label) for flag, label in MONITOR_LABELS.items() if d.monitor_flags & int(flag)),
+        "monitoring": _("、").join(str(label) for flag, label in MONITOR_LABELS.items() if d.monitor_flags & int(flag)),
     }
 
 

@@ -61,7 +61,7 @@ def _columns(withheld: frozenset[str]) -> list[tuple[str, str]]:
 def _row(h: Household) -> dict[str, Any]:
     town = h.village.parent
     county = town.parent if town else None
-    others = "、".join(str(c.PovertyCause(x).label) for x in h.other_causes if x in c.PovertyCause.values)
+    others = _("、").join(str(c.PovertyCause(x).label) for x in h.other_causes if x in c.PovertyCause.values)
     return {
         "number": h.number,
         "head_name": h.head_name,
@@ -95,7 +95,9 @@ def _export_rows(qs: QuerySet[Household], keys: list[str]) -> Iterator[list[Any]
 
 def _stamp(user: Any) -> str:
     now = timezone.localtime()
-    who = f"{user.full_name}（{user.username}）" if user.full_name else user.username
+    who = (
+        _("%(name)s（%(user)s）") % {"name": user.full_name, "user": user.username} if user.full_name else user.username
+    )
     return _("导出人：%(who)s　导出时间：%(at)s") % {"who": who, "at": now.strftime("%Y-%m-%d %H:%M:%S")}
 
 
