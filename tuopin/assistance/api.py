@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -229,10 +230,10 @@ class FiguresView(APIView):
         code = str(request.query_params.get("region") or "").ljust(12, "0")
         region = Region.objects.filter(code=code).first()
         if region is None or not code_in_prefix(region.code, user_prefix(request.user)):
-            return Response({"region": ["地区不存在或不在管辖范围内。"]}, status=404)
+            return Response({"region": [_("地区不存在或不在管辖范围内。")]}, status=404)
         year = int(request.query_params.get("year") or 0) or None
         if year is None:
-            return Response({"year": ["请指定年度。"]}, status=400)
+            return Response({"year": [_("请指定年度。")]}, status=400)
         return Response(queries.annual_figures(region, year))
 
 

@@ -62,12 +62,13 @@ NOTICE_CAPABILITY = {
     NoticeKind.EXIT: Capability.HANDLE_CASE,
     NoticeKind.ANNOUNCEMENT: Capability.HANDLE_CASE,
 }
+# The titles of the official notices posted in the village: Chinese whatever the interface language.
 NOTICE_TITLES = {
-    (CaseKind.IDENTIFICATION, NoticeKind.FIRST): _("%(y)d年度贫困户识别第一次公示"),
-    (CaseKind.IDENTIFICATION, NoticeKind.SECOND): _("%(y)d年度贫困户识别第二次公示"),
-    (CaseKind.IDENTIFICATION, NoticeKind.ANNOUNCEMENT): _("%(y)d年度新识别贫困户公告"),
-    (CaseKind.EXIT, NoticeKind.EXIT): _("%(y)d年度贫困户拟退出公示"),
-    (CaseKind.EXIT, NoticeKind.ANNOUNCEMENT): _("%(y)d年度贫困户退出公告"),
+    (CaseKind.IDENTIFICATION, NoticeKind.FIRST): "%(y)d年度贫困户识别第一次公示",
+    (CaseKind.IDENTIFICATION, NoticeKind.SECOND): "%(y)d年度贫困户识别第二次公示",
+    (CaseKind.IDENTIFICATION, NoticeKind.ANNOUNCEMENT): "%(y)d年度新识别贫困户公告",
+    (CaseKind.EXIT, NoticeKind.EXIT): "%(y)d年度贫困户拟退出公示",
+    (CaseKind.EXIT, NoticeKind.ANNOUNCEMENT): "%(y)d年度贫困户退出公告",
 }
 
 

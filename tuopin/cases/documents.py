@@ -3,14 +3,15 @@
 Only what was frozen on the notice's lines is shown — the public masks of names (张*) and ID
 numbers (2****************4) — so neither output can contain a full name or ID number, whoever
 prints it.
+
+The notice is an official Chinese document posted in the village: its text is Chinese whatever the
+language of the interface (not marked for translation); the printed page marks it ``lang="zh-hans"``.
 """
 
 from __future__ import annotations
 
 import io
 from typing import Any
-
-from django.utils.translation import gettext as _
 
 from .choices import CaseKind, NoticeKind
 from .models import Notice
@@ -24,26 +25,26 @@ def notice_context(notice: Notice) -> dict[str, Any]:
     entries = list(notice.entries.order_by("village_name", "group", "id"))
     is_exit = notice.procedure == CaseKind.EXIT
     if notice.kind == NoticeKind.ANNOUNCEMENT:
-        body = _("经村民代表大会民主评议、村级公示、乡镇审核和县级审批，以下%(n)d户%(what)s，现予公告。") % {
+        body = "经村民代表大会民主评议、村级公示、乡镇审核和县级审批，以下%(n)d户%(what)s，现予公告。" % {
             "n": len(entries),
-            "what": _("退出贫困户") if is_exit else _("确定为建档立卡贫困户"),
+            "what": "退出贫困户" if is_exit else "确定为建档立卡贫困户",
         }
     else:
-        body = _(
+        body = (
             "根据精准扶贫工作要求，经%(how)s，以下%(n)d户%(what)s，现予公示。公示期自%(s)s至%(e)s。"
             "公示期内如有异议，请以书面或口头形式向%(contact)s反映（受理地点：%(addr)s）。"
         ) % {
-            "how": _("村两委和驻村工作队入户核实") if is_exit else _("本人申请、村民代表大会民主评议"),
+            "how": "村两委和驻村工作队入户核实" if is_exit else "本人申请、村民代表大会民主评议",
             "n": len(entries),
-            "what": _("拟退出贫困户") if is_exit else _("拟确定为建档立卡贫困户"),
+            "what": "拟退出贫困户" if is_exit else "拟确定为建档立卡贫困户",
             "s": fmt(notice.start_date),
             "e": fmt(notice.end_date),
             "contact": notice.contact,
             "addr": notice.address,
         }
-    columns = [_("序号"), _("村"), _("村民小组"), _("户主"), _("公民身份号码"), _("家庭人口")]
+    columns = ["序号", "村", "村民小组", "户主", "公民身份号码", "家庭人口"]
     if not is_exit:
-        columns.append(_("主要致贫原因"))
+        columns.append("主要致贫原因")
     rows = [
         [str(i), e.village_name, e.group or "—", e.name_public, e.id_public, str(e.size)]
         + ([] if is_exit else [e.cause or "—"])
@@ -55,8 +56,8 @@ def notice_context(notice: Notice) -> dict[str, Any]:
         "body": body,
         "columns": columns,
         "rows": rows,
-        "period": _("%(s)s至%(e)s") % {"s": fmt(notice.start_date), "e": fmt(notice.end_date)},
-        "object_to": _("异议受理：%(c)s；地点：%(a)s") % {"c": notice.contact, "a": notice.address},
+        "period": "%(s)s至%(e)s" % {"s": fmt(notice.start_date), "e": fmt(notice.end_date)},
+        "object_to": "异议受理：%(c)s；地点：%(a)s" % {"c": notice.contact, "a": notice.address},
         "issuer": notice.issuer,
         "issued_on": fmt(notice.start_date),
     }
@@ -92,7 +93,7 @@ def notice_docx(notice: Notice) -> bytes:
         cells = table.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = text
-    doc.add_paragraph(_("公示（公告）期：") + ctx["period"])
+    doc.add_paragraph("公示（公告）期：" + ctx["period"])
     doc.add_paragraph(ctx["object_to"])
     sign = doc.add_paragraph(f"{ctx['issuer']}\n{ctx['issued_on']}")
     sign.alignment = WD_ALIGN_PARAGRAPH.RIGHT

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
@@ -58,7 +59,8 @@ def _progress_path(batch: ImportBatch) -> Path:
 
 def set_progress(batch: ImportBatch, phase: str, done: int, total: int) -> None:
     """Progress lives in a small file beside the staged file: visible to pages while the commit's
-    transaction is still open (a row update inside it would not be)."""
+    transaction is still open (a row update inside it would not be). The phase is stored in Chinese
+    (the API's value); pages translate it when they show it."""
     data = {"phase": phase, "done": done, "total": total, "at": time.time()}
     _progress_path(batch).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -131,7 +133,7 @@ def _plan(batch: ImportBatch, actor: Any, *, keep: bool) -> tuple[Any, Problems,
     if cached is not None:
         plan, notes = cached
     else:
-        set_progress(batch, "读取文件", 0, 1)
+        set_progress(batch, gettext_noop("读取文件"), 0, 1)
         table = read_table(path, batch.file_kind, Limits.from_settings())
         problems = Problems()
         bound = bind_header(table, layout.columns, problems)
@@ -140,13 +142,13 @@ def _plan(batch: ImportBatch, actor: Any, *, keep: bool) -> tuple[Any, Problems,
         if bound is None or problems.fatal:
             return None, problems, notes, False
         plan = layout.validate_cells(
-            bound, problems, actor=actor, progress=lambda d, t: set_progress(batch, "校验", d, t)
+            bound, problems, actor=actor, progress=lambda d, t: set_progress(batch, gettext_noop("校验"), d, t)
         )
         if problems.fatal:
             return None, problems, notes, False
         if keep:
             plancache.save(path, key, (layout.cacheable(plan), notes))
-    set_progress(batch, "与登记簿比对", 0, 1)
+    set_progress(batch, gettext_noop("与登记簿比对"), 0, 1)
     layout.check_registry(plan, actor)
     return plan, plan.problems, notes, cached is not None
 
@@ -201,7 +203,7 @@ def validate_batch(batch: ImportBatch, *, actor: Any) -> ImportBatch:
             batch_size=5000,
         )
         batch.save()
-    set_progress(batch, "校验完成", 1, 1)
+    set_progress(batch, gettext_noop("校验完成"), 1, 1)
     return batch
 
 
@@ -253,7 +255,7 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
                 batch=batch,
                 actor=actor,
                 only_valid=mode == CommitMode.VALID_ONLY,
-                progress=lambda d, t: set_progress(batch, "写入", d, t),
+                progress=lambda d, t: set_progress(batch, gettext_noop("写入"), d, t),
             )
             batch.status, batch.committed_at, batch.mode = BatchStatus.COMMITTED, timezone.now(), mode
             batch.created_households = counts.get("households", 0)
@@ -293,7 +295,7 @@ def commit_batch(batch: ImportBatch, *, actor: Any, mode: str = CommitMode.ALL) 
         raise
     staged_path(batch).unlink(missing_ok=True)  # the registry now holds the data; keep the hash, not the file
     plancache.discard(staged_path(batch))
-    set_progress(batch, "完成", 1, 1)
+    set_progress(batch, gettext_noop("完成"), 1, 1)
     return batch
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.db import transaction
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -256,7 +257,7 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
             )
         if batch.status == "uploaded":
             user = request.user
-            transaction.on_commit(lambda: tasks.validate_import.enqueue(batch.pk, user.pk))
+            transaction.on_commit(lambda: tasks.validate_import.enqueue(batch.pk, user.pk, get_language()))
         return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: ImportIssueSerializer(many=True), **ERRORS})
@@ -290,7 +291,7 @@ class ImportBatchViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
 
         def start():
             mode = _parse(CommitInput, request)["mode"]
-            transaction.on_commit(lambda: tasks.commit_import.enqueue(batch.pk, user.pk, mode))
+            transaction.on_commit(lambda: tasks.commit_import.enqueue(batch.pk, user.pk, mode, get_language()))
             return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
         return run_once(request, f"import.commit.{batch.pk}", start)
@@ -379,7 +380,7 @@ class CrossCheckRunViewSet(
                 actor=request.user, source=path, filename=data["file"].name, department=data["department"]
             )
         user = request.user
-        transaction.on_commit(lambda: tasks.crosscheck_department.enqueue(run.pk, user.pk))
+        transaction.on_commit(lambda: tasks.crosscheck_department.enqueue(run.pk, user.pk, get_language()))
         return Response(CrossCheckRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=NoBodySerializer, responses={201: CrossCheckRunSerializer, **ERRORS})

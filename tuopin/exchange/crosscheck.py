@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
@@ -262,7 +262,11 @@ def run_department(
     table = read_table(path, kind)
     bound = bind_header(table, DEPT_COLUMNS, Problems(), scan=10)
     if bound is None or ("id_number" not in bound.positions and not {"name", "birth_date"} <= set(bound.positions)):
-        raise ValidationError(_("部门数据须有“公民身份号码”列，或同时有“姓名”和“出生日期”列。"))
+        # The column names are the departments' Chinese headers (data formats), whatever the interface language.
+        raise ValidationError(
+            _("部门数据须有“%(id)s”列，或同时有“%(name)s”和“%(birth)s”列。")
+            % {"id": "公民身份号码", "name": "姓名", "birth": "出生日期"}
+        )
     file_hash = _hash_file(path)  # provenance of the list, as for imports
     clock.lap("read")
     cols, blank = bound.columns, [""] * bound.n
@@ -290,7 +294,8 @@ def run_department(
         staged.append((bound.rownums[i], h, mask, names[i][:64], birth, event, details[i][:200], address))
     del hashes, masks, id_births
     clock.lap("rows")
-    label = str(Department(department).label).split("：")[0]
+    with translation.override("zh-hans"):  # part of the hits' details, stored in Chinese
+        label = str(Department(department).label).split("：")[0]
     scope, params = _scope_sql(prefix, "h.village_id")
     with transaction.atomic():
         if run is None:

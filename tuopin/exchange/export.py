@@ -92,7 +92,7 @@ class MemberExport(ExportSpec):
     def row(self, m: Member) -> list[Any]:
         out = [m.household.number, m.household.village.name, m.name, m.get_gender_display()]
         out += [decrypt(m.id_enc), m.birth_date.isoformat()] if self.unmasked else [m.id_mask]
-        return out + [m.get_relation_display(), m.get_ethnicity_display(), "是" if m.is_current else "否"]
+        return out + [m.get_relation_display(), m.get_ethnicity_display(), _("是") if m.is_current else _("否")]
 
 
 def member_export(user: Any, params: dict[str, str], *, reason: str = "") -> tuple[MemberExport, int, str]:

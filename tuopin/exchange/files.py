@@ -69,7 +69,8 @@ def sniff(head: bytes, filename: str) -> str:
     if head.startswith(ZIP_MAGIC):
         if ext != ".xlsx":
             raise _refuse(
-                _("文件内容是压缩包/工作簿，但扩展名是“%(ext)s”，文件名与内容不符。") % {"ext": ext or "无"}, "mismatch"
+                _("文件内容是压缩包/工作簿，但扩展名是“%(ext)s”，文件名与内容不符。") % {"ext": ext or _("无")},
+                "mismatch",
             )
         return "xlsx"
     if ext == ".xlsx":
@@ -270,7 +271,7 @@ def decode_csv(data: bytes) -> tuple[str, str]:
     """The text and the encoding: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
     if data.startswith(codecs.BOM_UTF8):
         try:
-            return data[3:].decode("utf-8"), "UTF-8（带BOM）"
+            return data[3:].decode("utf-8"), _("UTF-8（带BOM）")
         except UnicodeDecodeError:
             raise _refuse(
                 _("文件以 UTF-8 标记开头，但内容不是有效的 UTF-8：请重新保存为 UTF-8 或 GBK 编码的 CSV。"), "encoding"

@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import xlsxwriter
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .export import safe_cell
@@ -36,9 +37,11 @@ def template_xlsx(layout: Layout | None = None) -> bytes:
     r = 1
     labels = layout.labels
     for key, choices in layout.code_lists:
-        for code, name in choices.choices:
+        with translation.override("zh-hans"):  # the names an import accepts: the national code tables'
+            names = [(code, str(name)) for code, name in choices.choices]
+        for code, name in names:
             if code:
-                codes.write_row(r, 0, [labels.get(key, key), code, str(name)])
+                codes.write_row(r, 0, [labels.get(key, key), code, name])
                 r += 1
     codes.set_column(0, 2, 16)
     book.close()

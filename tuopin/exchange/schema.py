@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tuopin.registry import validation as registry_validation
@@ -90,8 +91,8 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
             best, best_hits = i, hits
     if best < 0 or best_hits < 2:
         problems.fatal.append(
-            _("没有找到表头：前%(n)d行中没有可识别的列名（如“户编号”“姓名”“公民身份号码”）。请使用下载的模板。")
-            % {"n": scan}
+            _("没有找到表头：前%(n)d行中没有可识别的列名（如%(examples)s）。请使用下载的模板。")
+            % {"n": scan, "examples": "“户编号”“姓名”“公民身份号码”"}  # the form's Chinese headers
         )
         return None
     positions: dict[str, int] = {}
@@ -157,13 +158,18 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
 
 
 def choice_lookup(choices: type, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Accepted spellings → code: every code, every label (NFKC, so full-width brackets match) and synonyms."""
+    """Accepted spellings → code: every code, every label (NFKC, so full-width brackets match) and synonyms.
+
+    The labels are the national code tables' Chinese names, whatever the language of the clerk's interface:
+    the file is in the national form's spelling."""
     out: dict[str, str] = {}
-    for code, label in choices.choices:
+    with translation.override("zh-hans"):
+        labels = [(code, str(label)) for code, label in choices.choices]
+    for code, label in labels:
         if code == "":
             continue
         out[code] = code
-        out[normalise(str(label))] = code
+        out[normalise(label)] = code
         if code.isdigit() and len(code) == 2 and code.startswith("0"):
             out[code[1:]] = code  # "1" for "01": Excel drops leading zeros of codes
     for k, v in (extra or {}).items():
@@ -220,7 +226,12 @@ def bool_column(
         for i, v in enumerate(values):
             if v and seen[v] is None:
                 out[i] = default
-                problems.add(i, key, _("%(label)s应填“是”或“否”，现为“%(v)s”。") % {"label": label, "v": v[:20]})
+                problems.add(
+                    i,
+                    key,
+                    _("%(label)s应填“%(yes)s”或“%(no)s”，现为“%(v)s”。")
+                    % {"label": label, "yes": "是", "no": "否", "v": v[:20]},
+                )
     return out
 
 

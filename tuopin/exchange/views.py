@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -76,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
         finally:
             path.unlink(missing_ok=True)
         if batch.status == "uploaded":
-            transaction.on_commit(lambda: tasks.validate_import.enqueue(batch.pk, user.pk))
+            transaction.on_commit(lambda: tasks.validate_import.enqueue(batch.pk, user.pk, get_language()))
         return redirect("exchange:batch", pk=batch.pk)
     batches = ImportBatch.objects.visible_to(user).select_related("operator")[:100]
     return render(
@@ -95,6 +96,13 @@ def batch_issues(batch: ImportBatch) -> list[tuple[int, str, int, str]]:
     return list(batch.issues.values_list("rownum", "column", "col_index", "message"))
 
 
+def _shown_progress(progress: dict[str, Any]) -> dict[str, Any]:
+    """The stored progress with its phase in the reader's language (stored in Chinese, see set_progress)."""
+    if progress.get("phase"):
+        progress = {**progress, "phase": _(str(progress["phase"]))}
+    return progress
+
+
 @never_cache
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Preview: counts, notes, problems, masked sample rows, progress, and the commit form."""
@@ -103,7 +111,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         _require(request.user, Capability.IMPORT)
         mode = request.POST.get("mode", CommitMode.ALL)
         user = request.user
-        transaction.on_commit(lambda: tasks.commit_import.enqueue(batch.pk, user.pk, mode))
+        transaction.on_commit(lambda: tasks.commit_import.enqueue(batch.pk, user.pk, mode, get_language()))
         return redirect("exchange:batch", pk=batch.pk)
     batch.refresh_from_db()
     return render(
@@ -113,7 +121,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "layout": LAYOUTS.get(batch.schema),
             "issues": batch.issues.all()[:500],
-            "progress": actions.read_progress(batch),
+            "progress": _shown_progress(actions.read_progress(batch)),
             "modes": CommitMode.choices,
             "can_import": request.user.can(Capability.IMPORT),
         },
