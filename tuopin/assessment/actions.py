@@ -23,7 +23,7 @@ from tuopin.core import audit
 from tuopin.core.columnar import Col, insert_arrays
 from tuopin.core.scoping import check_in_jurisdiction
 from tuopin.geo.models import Region
-from tuopin.policy.actions import freeze_ruleset
+from tuopin.policy.actions import freeze_ruleset, in_chinese
 from tuopin.policy.models import RuleSet
 
 from .choices import INDICATORS, Result, RunStatus
@@ -78,7 +78,7 @@ def start_run(
             actor,
             "assessment.start",
             obj=run,
-            summary=f"{'重放' if replay_of else '评估'} {region.name} {year}年（{ruleset.label}）",
+            summary=in_chinese(lambda: f"{'重放' if replay_of else '评估'} {region.name} {year}年（{ruleset.label}）"),
         )
         if enqueue:
             from .tasks import run_assessment

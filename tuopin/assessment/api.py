@@ -4,6 +4,7 @@ explanations, region rollups, and the policy standards."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -81,7 +82,7 @@ class RunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModel
         region = Region.objects.visible_to(request.user).filter(code=data.validated_data["region"].ljust(12, "0"))
         region = region.first()
         if region is None:
-            raise ValidationError({"region": "地区代码不存在或不在您的管辖范围内。"})
+            raise ValidationError({"region": _("地区代码不存在或不在您的管辖范围内。")})
         run = start_run(actor=request.user, year=data.validated_data["year"], region=region)
         run.refresh_from_db()
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
@@ -245,7 +246,7 @@ class StandardViewSet(
         row = self.get_object()
         unknown = set(request.data) - {"value", "source", "reason"}
         if unknown:
-            raise ValidationError(dict.fromkeys(unknown, "只能修改取值、出处，并须填写原因。"))
+            raise ValidationError(dict.fromkeys(unknown, _("只能修改取值、出处，并须填写原因。")))
         new = replace_standard(
             row,
             actor=request.user,

@@ -1,4 +1,4 @@
-"""Explaining a determination in Chinese: each indicator, the numbers behind it, the standards used.
+"""Explaining a determination (in the reader's language; the CLI's is Chinese): each indicator, the numbers behind it, the standards used.
 
 The explanation is composed from the stored determination and the frozen rule set of its run, so
 it tells why the decision was made *then*, whatever the facts or standards are today.
@@ -7,6 +7,8 @@ it tells why the decision was made *then*, whatever the facts or standards are t
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from tuopin.policy.definitions import DEFINITIONS
 from tuopin.policy.resolve import Resolver
@@ -29,7 +31,7 @@ def latest_determination(household: Household, year: int) -> Determination | Non
 
 
 def _yuan(value: Any) -> str:
-    return "—" if value is None else f"{value:,.2f}元"
+    return "—" if value is None else _("%(v)s元") % {"v": f"{value:,.2f}"}
 
 
 def _reason(name: str, d: Determination, std: dict[str, Any]) -> str:
@@ -38,59 +40,85 @@ def _reason(name: str, d: Determination, std: dict[str, Any]) -> str:
         return str(CannotReason(d.cannot_reason).label)
     if name == "income":
         if d.net_income_per_capita is None or d.poverty_line is None:
-            return "缺少人均纯收入或扶贫标准"
+            return _("缺少人均纯收入或扶贫标准")
         cmp = "≥" if result == Result.PASS else "<"
-        text = f"人均纯收入{_yuan(d.net_income_per_capita)} {cmp} 扶贫标准{_yuan(d.poverty_line)}"
+        text = _("人均纯收入%(income)s %(cmp)s 扶贫标准%(line)s") % {
+            "income": _yuan(d.net_income_per_capita),
+            "cmp": cmp,
+            "line": _yuan(d.poverty_line),
+        }
         dibao = std.get("dibao_standard")
         if dibao is not None:
-            merged = "已实现" if dibao >= d.poverty_line else "未实现"
-            text += f"；低保标准{_yuan(dibao)}，两线合一{merged}"
+            if dibao >= d.poverty_line:
+                text += _("；低保标准%(v)s，两线合一已实现") % {"v": _yuan(dibao)}
+            else:
+                text += _("；低保标准%(v)s，两线合一未实现") % {"v": _yuan(dibao)}
         return text
     if name == "food":
-        return "吃穿不愁" if result == Result.PASS else "登记为吃穿有困难"
+        return _("吃穿不愁") if result == Result.PASS else _("登记为吃穿有困难")
     if name == "education":
-        age = f"{std.get('school_age_min')}至{std.get('school_age_max')}周岁（按当年{std.get('school_cutoff')}计）"
+        age = _("%(a)s至%(b)s周岁（按当年%(c)s计）") % {
+            "a": std.get("school_age_min"),
+            "b": std.get("school_age_max"),
+            "c": std.get("school_cutoff"),
+        }
         if result == Result.CANNOT:
-            return f"{d.members_unknown_school}名义务教育阶段成员缺少在校情况；义务教育年龄{age}"
+            return _("%(n)s名义务教育阶段成员缺少在校情况；义务教育年龄%(age)s") % {
+                "n": d.members_unknown_school,
+                "age": age,
+            }
         if d.children_school_age == 0:
-            return f"无义务教育阶段成员（{age}）"
-        return f"义务教育阶段成员{d.children_school_age}人，失学辍学{d.children_out_of_school}人（{age}）"
+            return _("无义务教育阶段成员（%(age)s）") % {"age": age}
+        return _("义务教育阶段成员%(n)s人，失学辍学%(out)s人（%(age)s）") % {
+            "n": d.children_school_age,
+            "out": d.children_out_of_school,
+            "age": age,
+        }
     if name == "medical":
         problems = []
         if d.members_uninsured:
-            problems.append(f"{d.members_uninsured}名成员未参加基本医疗保险")
+            problems.append(_("%(n)s名成员未参加基本医疗保险") % {"n": d.members_uninsured})
         if d.members_over_selfpay_cap:
             cap = std.get("medical_selfpay_cap")
             problems.append(
-                f"{d.members_over_selfpay_cap}名成员当年医疗费用个人自付比例超过{cap:.0%}"
+                _("%(n)s名成员当年医疗费用个人自付比例超过%(cap)s")
+                % {"n": d.members_over_selfpay_cap, "cap": f"{cap:.0%}"}
                 if cap is not None
-                else f"{d.members_over_selfpay_cap}名成员医疗个人自付比例超过上限"
+                else _("%(n)s名成员医疗个人自付比例超过上限") % {"n": d.members_over_selfpay_cap}
             )
-        return "；".join(problems) if problems else f"{d.members}名成员均参加基本医疗保险，自付比例未超上限"
+        if problems:
+            return _("；").join(problems)
+        return _("%(n)s名成员均参加基本医疗保险，自付比例未超上限") % {"n": d.members}
     if name == "housing":
         grades = std.get("housing_safe_grades") or "—"
         if not d.housing_grade:
-            return "缺少住房安全等级"
-        label = {"N": "无房户"}.get(d.housing_grade, f"{d.housing_grade}级")
-        return f"住房{label}；安全等级为{grades}" + (
-            "（无房户已妥善安置）" if d.housing_grade == "N" and result == Result.PASS else ""
-        )
+            return _("缺少住房安全等级")
+        label = _("无房户") if d.housing_grade == "N" else _("%(g)s级") % {"g": d.housing_grade}
+        text = _("住房%(label)s；安全等级为%(grades)s") % {"label": label, "grades": grades}
+        if d.housing_grade == "N" and result == Result.PASS:
+            text += _("（无房户已妥善安置）")
+        return text
     if name == "water":
         parts = []
         for flag, label in (
-            ("water_quantity_ok", "水量"),
-            ("water_quality_ok", "水质"),
-            ("water_convenience_ok", "取水方便程度"),
-            ("water_guarantee_ok", "供水保障率"),
+            ("water_quantity_ok", _("水量")),
+            ("water_quality_ok", _("水质")),
+            ("water_convenience_ok", _("取水方便程度")),
+            ("water_guarantee_ok", _("供水保障率")),
         ):
             value = getattr(d, flag)
-            parts.append(f"{label}{'未知' if value is None else ('达标' if value else '不达标')}")
-        limits = (
-            f"（水量≥{std.get('water_litres_min')}升/人·日；往返≤{std.get('water_trip_minutes_max')}分钟或"
-            f"水平≤{std.get('water_horizontal_m_max')}米或垂直≤{std.get('water_vertical_m_max')}米；"
-            f"年缺水≤{std.get('water_shortage_days_max')}天）"
-        )
-        return "，".join(parts) + limits
+            state = _("未知") if value is None else (_("达标") if value else _("不达标"))
+            parts.append(_("%(label)s%(state)s") % {"label": label, "state": state})
+        limits = _(
+            "（水量≥%(litres)s升/人·日；往返≤%(minutes)s分钟或水平≤%(h)s米或垂直≤%(v)s米；年缺水≤%(days)s天）"
+        ) % {
+            "litres": std.get("water_litres_min"),
+            "minutes": std.get("water_trip_minutes_max"),
+            "h": std.get("water_horizontal_m_max"),
+            "v": std.get("water_vertical_m_max"),
+            "days": std.get("water_shortage_days_max"),
+        }
+        return _("，").join(parts) + limits
     return ""
 
 

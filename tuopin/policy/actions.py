@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
@@ -26,12 +28,20 @@ __all__ = [
     "freeze_ruleset",
     "load_standards",
     "dump_standards",
+    "in_chinese",
     "ENGINE_VERSION",
 ]
 
 # Bumped whenever the indicator logic in tuopin.assessment.engine changes meaning.
 ENGINE_VERSION = "tuopin-assess-2"  # 2: claims over the self-pay cap fail 基本医疗; completed housing cases pass 住房
 FILE_FORMAT = "tuopin-standards/1"
+
+
+def in_chinese(text: Callable[[], str]) -> str:
+    """A text worded in the site's language (Chinese) whatever the reader's: audit summaries are
+    stored as written, and a rule set's label inside one would otherwise follow the actor's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return text()
 
 
 def _require_policy_admin(actor: Any, region_prefix: str | None = None) -> None:
@@ -176,7 +186,7 @@ def freeze_ruleset(year: int, *, actor: Any) -> RuleSet:
         "ruleset.freeze",
         object_type="policy.ruleset",
         object_id=str(ruleset.pk),
-        summary=f"冻结{ruleset.label}",
+        summary=in_chinese(lambda: f"冻结{ruleset.label}"),
         changes={"standards": len(content["standards"])},
     )
     return ruleset
@@ -206,7 +216,7 @@ def diff_rulesets(old: RuleSet, new: RuleSet) -> list[dict[str, Any]]:
         out.append(
             {
                 "name": "engine",
-                "label": "评估引擎版本",
+                "label": _("评估引擎版本"),
                 "region_prefix": "",
                 "effective_year": 0,
                 "old": old.content.get("engine"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .definitions import DEFINITIONS
@@ -93,4 +94,4 @@ class RuleSet(models.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.year}年规则集 第{self.version}版"
+        return gettext("%(year)s年规则集 第%(version)s版") % {"year": self.year, "version": self.version}

@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tuopin.accounts.roles import Capability
 from tuopin.assessment.choices import INDICATORS, RunStatus
@@ -159,7 +160,7 @@ def _fails_chart(r: RegionRollup) -> dict[str, Any]:
         "x": [str(SHORT_LABELS[n]) for n in INDICATOR_NAMES],
         "series": [{"name": _("未达标户数"), "y": [getattr(r, f"fail_{n}") for n in INDICATOR_NAMES]}],
         "y_title": _("户"),
-        "unit": _("户"),
+        "unit": pgettext("unit after a number", "户"),
         "integer": True,  # households: whole numbers on the axis, never 0.2 of a household
     }
 

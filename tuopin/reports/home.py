@@ -238,7 +238,8 @@ def _batches(user: Any) -> Section:
 
     def item(b) -> Item:
         return Item(
-            f"{b.title} · {b.payment_count}笔 ¥{b.total_amount:,.2f}",
+            _("%(title)s · %(n)s笔 ¥%(amount)s")
+            % {"title": b.title, "n": b.payment_count, "amount": f"{b.total_amount:,.2f}"},
             reverse("payments:batch_detail", args=[b.pk]),
             timezone.localtime(b.created_at),
             b.region.name,

@@ -12,6 +12,7 @@ from tuopin.accounts.roles import Capability
 from tuopin.core import audit
 from tuopin.core.scoping import check_in_jurisdiction
 from tuopin.geo.models import Region
+from tuopin.policy.actions import in_chinese
 
 from .archive import check_year, checksum
 from .models import AnnualReportArchive
@@ -64,7 +65,7 @@ def freeze_annual_report(*, actor: Any, region: Region, year: int, note: str = "
             "sha256": digest,
             "schema": content["schema"],
             "run": run.pk if run is not None else None,
-            "ruleset": run.ruleset.label if run is not None else None,
+            "ruleset": in_chinese(lambda: run.ruleset.label) if run is not None else None,
             "figures": len(content["figures"]),
         },
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from tuopin.accounts.roles import Capability
 from tuopin.core.masking import mask_name
@@ -76,12 +76,12 @@ def _year_range(year: int) -> tuple[dt.date, dt.date]:
 
 # --- columns shared by many traces -----------------------------------------------------------------
 
-HH = Column(_l("户编号"), "household.number", link="household")
-HEAD = Column(_l("户主"), "household.head_name")
-VILLAGE = Column(_l("村"), "household.village.name")
-MEMBER = Column(_l("姓名"), "member.name")
-MEMBER_ID = Column(_l("公民身份号码"), "member.id_mask")
-REGION = Column(_l("地区"), "region.name")
+HH = Column(gettext_lazy("户编号"), "household.number", link="household")
+HEAD = Column(gettext_lazy("户主"), "household.head_name")
+VILLAGE = Column(gettext_lazy("村"), "household.village.name")
+MEMBER = Column(gettext_lazy("姓名"), "member.name")
+MEMBER_ID = Column(gettext_lazy("公民身份号码"), "member.id_mask")
+REGION = Column(gettext_lazy("地区"), "region.name")
 HOUSEHOLD_COLS = (HH, HEAD, VILLAGE)
 HH_SELECT = ("household__village",)
 MEMBER_SELECT = ("member", "household__village")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from tuopin.assessment.models import Determination
 from tuopin.assistance.choices import LeaderLevel, SecretaryLevel, VisitKind
@@ -35,13 +35,13 @@ def _determinations(s: Sources) -> QuerySet:
 
 
 DETERMINATION_COLS = (
-    Column(_l("户编号"), "household.number", link="household"),
-    Column(_l("户主"), "household.head_name"),
-    Column(_l("村"), "household.village.name"),
-    Column(_l("年末状态"), _status_label),
-    Column(_l("人口"), "members", num=True),
-    Column(_l("当年脱贫"), lambda o, u: "✓" if o.exited_in_year else ""),
-    Column(_l("人均纯收入（元）"), "net_income_per_capita", num=True),
+    Column(gettext_lazy("户编号"), "household.number", link="household"),
+    Column(gettext_lazy("户主"), "household.head_name"),
+    Column(gettext_lazy("村"), "household.village.name"),
+    Column(gettext_lazy("年末状态"), _status_label),
+    Column(gettext_lazy("人口"), "members", num=True),
+    Column(gettext_lazy("当年脱贫"), lambda o, u: "✓" if o.exited_in_year else ""),
+    Column(gettext_lazy("人均纯收入（元）"), "net_income_per_capita", num=True),
 )
 
 
@@ -59,11 +59,11 @@ def _secretaries(level: int) -> Trace:
     return Trace(
         lambda s: Secretary.objects.in_region(s.prefix).filter(year=s.year, level=level),
         (
-            Column(_l("地区"), "region.name"),
-            Column(_l("地区代码"), "region_id"),
-            Column(_l("层级"), "level"),
-            Column(_l("姓名"), "name"),
-            Column(_l("职务"), "post"),
+            Column(gettext_lazy("地区"), "region.name"),
+            Column(gettext_lazy("地区代码"), "region_id"),
+            Column(gettext_lazy("层级"), "level"),
+            Column(gettext_lazy("姓名"), "name"),
+            Column(gettext_lazy("职务"), "post"),
         ),
         select=("region",),
         order=("region_id",),
@@ -77,9 +77,9 @@ def _letters(s: Sources) -> QuerySet:
 
 
 VILLAGE_COLS = (
-    Column(_l("村"), "name"),
-    Column(_l("区划代码"), "code"),
-    Column(_l("乡镇"), "parent.name"),
+    Column(gettext_lazy("村"), "name"),
+    Column(gettext_lazy("区划代码"), "code"),
+    Column(gettext_lazy("乡镇"), "parent.name"),
 )
 
 
@@ -96,12 +96,12 @@ def _leader_visits(kind: str) -> Trace:
     return Trace(
         lambda s: LeaderVisit.objects.in_region(s.prefix).filter(date__range=_year_range(s.year), kind=kind),
         (
-            Column(_l("日期"), "date"),
+            Column(gettext_lazy("日期"), "date"),
             REGION,
-            Column(_l("领导"), "leader"),
-            Column(_l("职务"), "post"),
-            Column(_l("层级"), "level"),
-            Column(_l("内容"), "content"),
+            Column(gettext_lazy("领导"), "leader"),
+            Column(gettext_lazy("职务"), "post"),
+            Column(gettext_lazy("层级"), "level"),
+            Column(gettext_lazy("内容"), "content"),
         ),
         select=("region",),
         order=("date", "pk"),
@@ -109,11 +109,11 @@ def _leader_visits(kind: str) -> Trace:
 
 
 POOR_HH_COLS = (
-    Column(_l("户编号"), "number", link="household"),
-    Column(_l("户主"), "head_name"),
-    Column(_l("村"), "village.name"),
-    Column(_l("状态"), "status"),
-    Column(_l("家庭人口"), "member_count", num=True),
+    Column(gettext_lazy("户编号"), "number", link="household"),
+    Column(gettext_lazy("户主"), "head_name"),
+    Column(gettext_lazy("村"), "village.name"),
+    Column(gettext_lazy("状态"), "status"),
+    Column(gettext_lazy("家庭人口"), "member_count", num=True),
 )
 
 
@@ -122,12 +122,12 @@ def _visited_households(s: Sources) -> QuerySet:
 
 
 ACTION_COLS = (
-    Column(_l("日期"), "date"),
-    Column(_l("帮扶单位"), "unit"),
-    Column(_l("类型"), "kind"),
-    Column(_l("户编号"), "household.number", link="household"),
-    Column(_l("村"), "village.name"),
-    Column(_l("金额（元）"), "amount", num=True),
+    Column(gettext_lazy("日期"), "date"),
+    Column(gettext_lazy("帮扶单位"), "unit"),
+    Column(gettext_lazy("类型"), "kind"),
+    Column(gettext_lazy("户编号"), "household.number", link="household"),
+    Column(gettext_lazy("村"), "village.name"),
+    Column(gettext_lazy("金额（元）"), "amount", num=True),
 )
 
 
@@ -141,13 +141,13 @@ def _findings(s: Sources) -> QuerySet:
 
 FINDING_COLS = (
     REGION,
-    Column(_l("问题类别"), "category"),
-    Column(_l("问题描述"), "description"),
-    Column(_l("责任单位"), "responsible_unit"),
-    Column(_l("发现日期"), "found_on"),
-    Column(_l("整改期限"), "deadline"),
-    Column(_l("状态"), "status"),
-    Column(_l("销号日期"), "closed_on"),
+    Column(gettext_lazy("问题类别"), "category"),
+    Column(gettext_lazy("问题描述"), "description"),
+    Column(gettext_lazy("责任单位"), "responsible_unit"),
+    Column(gettext_lazy("发现日期"), "found_on"),
+    Column(gettext_lazy("整改期限"), "deadline"),
+    Column(gettext_lazy("状态"), "status"),
+    Column(gettext_lazy("销号日期"), "closed_on"),
 )
 
 
@@ -159,11 +159,11 @@ def _accountability(kind: str) -> Trace:
     return Trace(
         lambda s: AccountabilityRecord.objects.in_region(s.prefix).filter(date__range=_year_range(s.year), kind=kind),
         (
-            Column(_l("日期"), "date"),
+            Column(gettext_lazy("日期"), "date"),
             REGION,
-            Column(_l("类型"), "kind"),
-            Column(_l("对象"), "subject"),
-            Column(_l("事由"), "description"),
+            Column(gettext_lazy("类型"), "kind"),
+            Column(gettext_lazy("对象"), "subject"),
+            Column(gettext_lazy("事由"), "description"),
         ),
         select=("region",),
         order=("date", "pk"),
@@ -178,11 +178,11 @@ def _recognition(kind: str, recipient: str | None = None) -> Trace:
     return Trace(
         records,
         (
-            Column(_l("日期"), "date"),
+            Column(gettext_lazy("日期"), "date"),
             REGION,
-            Column(_l("对象类型"), "recipient_type"),
-            Column(_l("对象"), "recipient"),
-            Column(_l("奖项或职务"), "title"),
+            Column(gettext_lazy("对象类型"), "recipient_type"),
+            Column(gettext_lazy("对象"), "recipient"),
+            Column(gettext_lazy("奖项或职务"), "title"),
         ),
         select=("region",),
         order=("date", "pk"),
@@ -210,10 +210,10 @@ DUTY_TRACES: dict[str, Trace] = {
     "responsibility.letters": Trace(
         _letters,
         (
-            Column(_l("名称"), "title"),
-            Column(_l("甲方"), "upper_party"),
-            Column(_l("乙方"), "lower_party"),
-            Column(_l("签订日期"), "signed_on"),
+            Column(gettext_lazy("名称"), "title"),
+            Column(gettext_lazy("甲方"), "upper_party"),
+            Column(gettext_lazy("乙方"), "lower_party"),
+            Column(gettext_lazy("签订日期"), "signed_on"),
         ),
         order=("signed_on", "pk"),
     ),
@@ -226,11 +226,11 @@ DUTY_TRACES: dict[str, Trace] = {
     "responsibility.cadres": Trace(
         lambda s: Cadre.objects.in_region(s.prefix),
         (
-            Column(_l("姓名"), "name"),
-            Column(_l("单位"), "unit"),
-            Column(_l("单位层级"), "unit_level"),
-            Column(_l("职务"), "post"),
-            Column(_l("联系电话"), "phone_mask"),
+            Column(gettext_lazy("姓名"), "name"),
+            Column(gettext_lazy("单位"), "unit"),
+            Column(gettext_lazy("单位层级"), "unit_level"),
+            Column(gettext_lazy("职务"), "post"),
+            Column(gettext_lazy("联系电话"), "phone_mask"),
         ),
         order=("name", "pk"),
     ),
@@ -243,11 +243,11 @@ DUTY_TRACES: dict[str, Trace] = {
     "responsibility.cadre_visits": Trace(
         lambda s: Visit.objects.in_region(s.prefix).filter(date__range=_year_range(s.year)),
         (
-            Column(_l("日期"), "date"),
-            Column(_l("帮扶干部"), "cadre.name"),
-            Column(_l("户编号"), "household.number", link="household"),
-            Column(_l("村"), "village.name"),
-            Column(_l("走访内容"), "content"),
+            Column(gettext_lazy("日期"), "date"),
+            Column(gettext_lazy("帮扶干部"), "cadre.name"),
+            Column(gettext_lazy("户编号"), "household.number", link="household"),
+            Column(gettext_lazy("村"), "village.name"),
+            Column(gettext_lazy("走访内容"), "content"),
         ),
         select=("cadre", "household", "village"),
         order=("date", "pk"),
@@ -263,12 +263,12 @@ DUTY_TRACES: dict[str, Trace] = {
             start__lte=_year_range(s.year)[1], end__gte=_year_range(s.year)[0]
         ),
         (
-            Column(_l("名称"), "title"),
-            Column(_l("类型"), "kind"),
-            Column(_l("巡察范围"), "region.name"),
-            Column(_l("开始日期"), "start"),
-            Column(_l("结束日期"), "end"),
-            Column(_l("巡察组"), "team"),
+            Column(gettext_lazy("名称"), "title"),
+            Column(gettext_lazy("类型"), "kind"),
+            Column(gettext_lazy("巡察范围"), "region.name"),
+            Column(gettext_lazy("开始日期"), "start"),
+            Column(gettext_lazy("结束日期"), "end"),
+            Column(gettext_lazy("巡察组"), "team"),
         ),
         select=("region",),
         order=("start", "pk"),

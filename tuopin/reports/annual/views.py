@@ -18,7 +18,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,7 +33,7 @@ from .actions import freeze_annual_report
 from .archive import MIN_YEAR, check_year, compare
 from .figures import FIGURES, MONEY
 from .models import AnnualReportArchive
-from .report import build_report, evaluate, trace_url
+from .report import REPORT_LANGUAGE, build_report, evaluate, trace_url
 from .sources import Sources
 from .traces import TRACES, measure
 
@@ -117,7 +117,10 @@ def annual_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
     fmt = request.GET.get("format", "html")
     if fmt not in formats.FORMATS:
         fmt = "html"
-    report = build_report(region, year, user=user)
+    # The report itself is a Chinese document (its reasons are worded when it is built): the page
+    # around it follows the reader's language, the body stays Chinese (lang="zh-hans").
+    with translation.override(REPORT_LANGUAGE):
+        report = build_report(region, year, user=user)
     own = user_prefix(user)
     if fmt != "html":
         return _export(request, report, fmt)
@@ -131,7 +134,7 @@ def annual_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
         request,
         "reports/annual/report.html",
         {
-            "title": formats.title(report),
+            "title": _("%(region)s%(year)d年度脱贫攻坚工作报告") % {"region": report.full_name, "year": report.year},
             "report": report,
             "v": report.values,
             "stamp": formats.stamp_line(report, "生成"),
@@ -142,6 +145,11 @@ def annual_report(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "can_export": user.can(Capability.EXPORT),
         },
     )
+
+
+def _in_report_language(text: Any) -> str:
+    with translation.override(REPORT_LANGUAGE):
+        return text()
 
 
 def _as_of(request: HttpRequest) -> dt.date:
@@ -182,12 +190,14 @@ def annual_trace(request: HttpRequest, code: str, year: int, figure: str) -> Htt
     total = page.paginator.count
     hidden = everything.count() - total
     context = {
-        "title": _("%(label)s · 记录明细") % {"label": fig.label},
+        # The figure's label is the Chinese document's own wording: an English title names the key.
+        "title": _("%(label)s · 记录明细")
+        % {"label": fig.label if translation.get_language().startswith("zh") else fig.key},
         "region": region,
         "year": year,
         "figure": fig,
         "value": value,
-        "display": evaluated.display,
+        "display": _in_report_language(lambda: evaluated.display),
         "reason": evaluated.reason,
         "trace": trace,
         "total": total,
