@@ -28,7 +28,7 @@ from pathlib import Path
 from django.test import Client
 
 from tests.helpers import login_quietly
-from tests.security.urlmap import OUTSIDER_ROLES, PLAIN_PARAMS, build, model_of, params, pick, slugs, url_patterns
+from tests.security.urlmap import OUTSIDER_ROLES, PLAIN_PARAMS, concrete, model_of, params, url_patterns
 from tuopin.registry.models import Household
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
@@ -76,37 +76,25 @@ def test_access_matrix(city):
         if problem:
             mismatches.append(f"{actor} {method.upper()} {path}: {problem}")
 
-    for route, pattern in url_patterns():
-        object_params = [p for p in params(pattern) if p not in PLAIN_PARAMS]
-        label = model_of(route, pattern) if set(object_params) - {"slug"} else None
-        for slug in slugs() if "slug" in object_params else [None]:
-            values = dict(PLAIN_PARAMS)
-            if slug is not None:
-                values["slug"] = slug
-            picked = None
-            if label is not None:
-                picked = pick(label, actors, slug)
-                if picked is None:
-                    unexercised.append(f"{route} [{slug or label}]")
-                    continue
-                obj, inside, outside = picked
-                key = "code" if "code" in object_params else next(p for p in object_params if p != "slug")
-                values[key] = str(obj.pk)
-            path = build(route, values)
-            requested += 1
-            for method in ("get", "post"):
-                if pattern.name in {"logout", "set_language"} and method == "post":
-                    continue  # would end or alter the session mid-matrix; tested in tests/accounts, tests/web
-                check("anonymous", method, path, False, False)
-                if picked is None:  # lists and forms: outsiders must not see the insider's records
-                    for actor in ("village_out", "county_out", *OUTSIDER_ROLES):
-                        check(actor, method, path, False, False)
-                    continue
-                check(inside, method, path, False, True)
-                if not outside:  # public reference data: readable by every official, nothing to hide
-                    continue
-                for actor in ((outside,) if outside != "-" else ()) + OUTSIDER_ROLES:
-                    check(actor, method, path, True, False)
+    for route, pattern, path, picked in concrete(actors):
+        if path is None:
+            unexercised.append(f"{route} [{picked[2]}]")
+            continue
+        inside, outside = picked[1:] if picked is not None else ("", "")
+        requested += 1
+        for method in ("get", "post"):
+            if pattern.name in {"logout", "set_language"} and method == "post":
+                continue  # would end or alter the session mid-matrix; tested in tests/accounts, tests/web
+            check("anonymous", method, path, False, False)
+            if picked is None:  # lists and forms: outsiders must not see the insider's records
+                for actor in ("village_out", "county_out", *OUTSIDER_ROLES):
+                    check(actor, method, path, False, False)
+                continue
+            check(inside, method, path, False, True)
+            if not outside:  # public reference data: readable by every official, nothing to hide
+                continue
+            for actor in ((outside,) if outside != "-" else ()) + OUTSIDER_ROLES:
+                check(actor, method, path, True, False)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "R6.json").write_text(

@@ -95,6 +95,28 @@ def build(route: str, values: dict[str, str]) -> str:
     return "/" + path
 
 
+def concrete(actors: dict[str, User]):
+    """Every URL pattern made concrete over the city, once per programme kind for ``<slug>`` patterns:
+    ``(route, pattern, path, picked)``. ``picked`` is ``(object, insider, outsider)`` for a pattern that
+    names an object (``path`` is None when the city holds no such object), None for lists and forms."""
+    for route, pattern in url_patterns():
+        object_params = [p for p in params(pattern) if p not in PLAIN_PARAMS]
+        label = model_of(route, pattern) if set(object_params) - {"slug"} else None
+        for slug in slugs() if "slug" in object_params else [None]:
+            values = dict(PLAIN_PARAMS)
+            if slug is not None:
+                values["slug"] = slug
+            picked = None
+            if label is not None:
+                picked = pick(label, actors, slug)
+                if picked is None:
+                    yield route, pattern, None, (None, "", slug or label)
+                    continue
+                key = "code" if "code" in object_params else next(p for p in object_params if p != "slug")
+                values[key] = str(picked[0].pk)
+            yield route, pattern, build(route, values), picked
+
+
 def make_user(username: str, role: str, code: str) -> User:
     user = User(username=username, role=role, jurisdiction=Region.objects.get(code=code))
     user.set_unusable_password()

@@ -27,7 +27,7 @@ from django.test import Client
 
 from tests.city import city  # noqa: F401 - a fixture
 from tests.helpers import login_quietly
-from tests.security.urlmap import OUTSIDER_ROLES, PLAIN_PARAMS, build, model_of, params, pick, slugs, url_patterns
+from tests.security.urlmap import OUTSIDER_ROLES, concrete
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -164,27 +164,11 @@ def _pages(actors):
     """(path, actors to try) for every page pattern, an object the first actor sees filled in."""
     only = [p for p in os.environ.get("TUOPIN_I18N_ONLY", "").split(",") if p]
     anyone = ["county_in", "village_in", "city_in", *OUTSIDER_ROLES]
-    for route, pattern in url_patterns():
-        if route.startswith(("api/", "admin/", "accounts/logout", "i18n/")):
+    for route, _pattern, path, picked in concrete(actors):
+        if path is None or route.startswith(("api/", "admin/", "accounts/logout", "i18n/")):
             continue
-        object_params = [p for p in params(pattern) if p not in PLAIN_PARAMS]
-        label = model_of(route, pattern) if set(object_params) - {"slug"} else None
-        for slug in slugs() if "slug" in object_params else [None]:
-            values = dict(PLAIN_PARAMS)
-            if slug is not None:
-                values["slug"] = slug
-            who = anyone
-            if label is not None:
-                picked = pick(label, actors, slug)
-                if picked is None:
-                    continue
-                obj, inside, _ = picked
-                key = "code" if "code" in object_params else next(p for p in object_params if p != "slug")
-                values[key] = str(obj.pk)
-                who = [inside, *anyone]
-            path = build(route, values)
-            if not only or path.startswith(tuple(only)):
-                yield path, who
+        if not only or path.startswith(tuple(only)):
+            yield path, ([picked[1]] if picked else []) + anyone
 
 
 @pytest.mark.django_db
