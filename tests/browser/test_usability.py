@@ -118,7 +118,7 @@ def test_login_and_search_with_the_keyboard_only(page, actors, shot, house_a):
     expect(page.get_by_role("heading", level=1)).to_contain_text(house_a.head_name)
 
 
-def test_switch_to_english_and_back(page, login_as, house_a):
+def test_switch_to_english_and_back(page, login_as, shot, house_a):
     login_as("clerk_a")
     page.goto(f"/households/{house_a.pk}/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
@@ -131,6 +131,11 @@ def test_switch_to_english_and_back(page, login_as, house_a):
     expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("Households")
     expect(page.get_by_role("heading", level=1)).to_contain_text(house_a.head_name)  # data stays as recorded
     expect(page.get_by_role("heading", name="操作记录")).to_have_count(0)
+    shot("01-household-in-english")
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Region dashboard").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("dashboard")
+    shot("02-dashboard-in-english")
+    page.goto(f"/households/{house_a.pk}/")
 
     page.get_by_role("button", name="中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")

@@ -59,6 +59,22 @@ def test_every_catalog_is_complete_and_keeps_its_placeholders():
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
 
 
+def test_a_text_has_one_translation_across_the_catalogs():
+    """Django merges the catalogs into one and the earliest installed app wins a text both translate, so
+    a second wording would never be seen (and 户 after a name read "Household" on the household page):
+    a text that must read differently somewhere gets a context (``pgettext``/``{% translate … context %}``)."""
+    seen: dict[tuple, tuple[str, str]] = {}
+    clashes = []
+    for po_path in catalogs():
+        where = po_path.relative_to(ROOT).parts[1]
+        for e in polib.pofile(str(po_path)).translated_entries():
+            key = (e.msgctxt, e.msgid)
+            if key in seen and seen[key][0] != e.msgstr:
+                clashes.append(f"{e.msgid!r}: {seen[key][1]} {seen[key][0]!r}, {where} {e.msgstr!r}")
+            seen.setdefault(key, (e.msgstr, where))
+    assert not clashes, f"{len(clashes)} texts translated differently:\n" + "\n".join(clashes[:40])
+
+
 def test_compiled_catalogs_are_up_to_date():
     stale = []
     for po_path in catalogs():

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tuopin.accounts.models import User
 from tuopin.accounts.roles import ADMIN_ROLES, Capability, Role
@@ -52,7 +52,7 @@ SECURITY_ACTIONS = ("auth.login_failed", "auth.locked_out")
 ACCOUNT_LABELS = {
     "account.create_demo": gettext_lazy("创建演示账户"),
     "account.disable_dormant": gettext_lazy("停用长期未登录账户"),
-    "admin.add": gettext_lazy("新增"),
+    "admin.add": pgettext_lazy("审计动作", "新增"),
     "admin.change": gettext_lazy("修改"),
     "admin.delete": gettext_lazy("删除"),
     "auth.login_failed": gettext_lazy("登录失败"),
