@@ -153,7 +153,7 @@ def naive_list(user, params: dict, page: int) -> int:
 
     from tuopin.registry.models import Member
     from tuopin.registry.queries import filter_households, visible_households
-    from tuopin.web.views.common import PAGE_SIZE, SORTS
+    from tuopin.web.views.common import PAGE_SIZE, ordering, sort_fields
 
     qs = filter_households(visible_households(user), params)
     if params.get("q"):  # the search as it was: a name anywhere in the head's or any member's name
@@ -161,9 +161,7 @@ def naive_list(user, params: dict, page: int) -> int:
         qs = qs.filter(
             Q(head_name__contains=text) | Q(pk__in=Member.objects.filter(name__contains=text).values("household_id"))
         )
-    sort = params.get("sort", "number")
-    field = SORTS.get(sort.lstrip("-"), "number")
-    qs = qs.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
+    qs = qs.order_by(*ordering(*sort_fields(params.get("sort", "number"))))
     p = Paginator(qs, PAGE_SIZE)
     rows = list(p.get_page(page).object_list)
     return p.count + len(rows)
@@ -187,7 +185,7 @@ def run(args) -> dict:
     from tuopin.core.management.commands.demo import ensure_demo_accounts
     from tuopin.registry.models import Household
     from tuopin.reports.dashboard_figures import ensure_current
-    from tuopin.web.views.common import encode_cursor
+    from tuopin.web.views.common import SORTS, encode_cursor
 
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
@@ -218,8 +216,8 @@ def run(args) -> dict:
     county = users["approver"].jurisdiction_id
     count = Household.objects.count()
     deep = max(1, count // 50 // 2)  # the middle of the city: page 10,020 of 20,040
-    middle = Household.objects.order_by("number", "pk")[deep * 50]
-    cursor = encode_cursor(middle, "number")
+    middle = Household.objects.order_by("village_id", "number", "pk")[deep * 50]
+    cursor = encode_cursor(middle, SORTS["number"])
 
     def page(client, url):
         def get():
@@ -239,6 +237,8 @@ def run(args) -> dict:
         ),
         ("dashboard · village", "clerk", f"/reports/dashboard/{village}/", lambda: naive_dashboard(village, 2019)),
         ("list · first page", "leader", "/households/", lambda: naive_list(users["leader"], {}, 1)),
+        ("list · county approver", "approver", "/households/", lambda: naive_list(users["approver"], {}, 1)),
+        ("list · township reviewer", "reviewer", "/households/", lambda: naive_list(users["reviewer"], {}, 1)),
         (
             "list · filtered (county, poor)",
             "leader",

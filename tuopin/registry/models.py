@@ -73,8 +73,10 @@ class Household(models.Model):
         indexes = [
             models.Index(fields=["village", "status"]),
             models.Index(fields=["status", "village"]),
-            # The household list sorts by these columns with the id as tie-breaker and pages by keyset:
+            # The household list's default order (village, then number) within an official's range of
+            # village codes; and the other sorts, with the id as tie-breaker, paged by keyset:
             # an index in exactly that order serves any page of a million households from an index scan.
+            models.Index(fields=["village", "number", "id"], name="household_village_number"),
             models.Index(fields=["main_cause", "id"], name="household_cause_id"),
             models.Index(fields=["status", "id"], name="household_status_id"),
             models.Index(fields=["category", "id"], name="household_category_id"),

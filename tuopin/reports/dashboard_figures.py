@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -355,15 +356,22 @@ def record_figures(region: Region, year: int, children: Iterable[str]) -> Figure
     first): one grouped ``SUM`` for the region and its children, one grouped count of findings."""
     state = ensure_current(year)
     n = child_length(region)
-    rows = (
-        RegionFigures.objects.filter(year=year)
-        .filter(prefix_range_q("region_id", region.prefix))
-        .annotate(_key=Substr("region_id", 1, n))
-        .values("_key")
-        .annotate(**{c: Sum(c) for c in FIGURE_COLUMNS})
-        .order_by()
-    )
-    grouped = {r.pop("_key"): r for r in rows}
+    # The sums change only when the rollup rows do, and every change of those moves the state (its
+    # audit mark, its refresh time): keyed by the state, a cached sum is never stale, in any process.
+    # (Summing the city's 51k village rows took 0.15 s of a 0.27 s page at 1M households.)
+    key = f"tuopin:figures:{state.pk}:{year}:{region.prefix}:{n}:{state.audit_seq}:{state.refreshed_at.timestamp()}"
+    grouped = cache.get(key)
+    if grouped is None:
+        rows = (
+            RegionFigures.objects.filter(year=year)
+            .filter(prefix_range_q("region_id", region.prefix))
+            .annotate(_key=Substr("region_id", 1, n))
+            .values("_key")
+            .annotate(**{c: Sum(c) for c in FIGURE_COLUMNS})
+            .order_by()
+        )
+        grouped = {r.pop("_key"): r for r in rows}
+        cache.set(key, grouped, timeout=24 * 3600)
     figures = _assemble(region, grouped, _findings(region.prefix, n, timezone.localdate()), children)
     figures.refreshed_at = state.refreshed_at
     return figures

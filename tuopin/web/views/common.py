@@ -29,16 +29,34 @@ MAX_REGION_OPTIONS = 3000
 # "more than" and pages by keyset: each page starts after the last row of the one before, at any depth.
 COUNT_CAP = 10_000
 
-# Sortable columns: URL key → ordering field. Anything else in ?sort= is ignored.
-SORTS = {
-    "number": "number",
-    "head": "head_name",
-    "village": "village_id",  # statistical code order (town by town): indexed, unlike the name join
-    "size": "member_count",
-    "category": "category",
-    "cause": "main_cause",
-    "status": "status",
+# Sortable columns: URL key → ordering fields (the primary key breaks ties). Anything else in ?sort= is
+# ignored. The household number sorts village by village: an official's list is one range of village
+# codes, and the index (village, number, id) serves its first page and every keyset page from that
+# range. Ordered by the number alone, the database walked the number index from the city's first
+# household and skipped every other county's on the way (0.57 s for a county approver at 1M
+# households); where numbers begin with the village code, as the demo's and the national form's do,
+# the two orders are the same.
+SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("village_id", "number"),
+    "head": ("head_name",),
+    "village": ("village_id",),  # statistical code order (town by town): indexed, unlike the name join
+    "size": ("member_count",),
+    "category": ("category",),
+    "cause": ("main_cause",),
+    "status": ("status",),
 }
+
+
+def sort_fields(sort: str) -> tuple[tuple[str, ...], bool]:
+    """The ordering fields of a ?sort= value and whether it is descending (unknown keys: by number)."""
+    return SORTS.get(sort.lstrip("-"), SORTS["number"]), sort.startswith("-")
+
+
+def ordering(fields: tuple[str, ...], desc: bool) -> list[str]:
+    """``order_by`` arguments for the fields, the primary key last."""
+    return [f"-{f}" if desc else f for f in (*fields, "pk")]
+
+
 LIST_PARAMS = ("q", *HOUSEHOLD_FILTERS)
 CODE_PARAMS = {"status": c.HouseholdStatus, "cause": c.PovertyCause, "category": c.HouseholdCategory}
 
@@ -106,10 +124,8 @@ def household_list_queryset(user: Any, params: dict[str, str]) -> QuerySet[House
     """Visible households, filtered, searched and sorted: the list page and the exports read this."""
     qs = filter_households(visible_households(user), params)
     qs = search_households(qs, params.get("q", ""))
-    sort = params.get("sort", "number")
-    field = SORTS.get(sort.lstrip("-"), "number")
-    desc = sort.startswith("-")
-    return qs.order_by(f"-{field}" if desc else field, "-pk" if desc else "pk")
+    fields, desc = sort_fields(params.get("sort", "number"))
+    return qs.order_by(*ordering(fields, desc))
 
 
 class _CountedPaginator(Paginator):
@@ -130,41 +146,47 @@ class KeysetPage:
     keyset = True
     exact = False
 
-    def __init__(self, rows: list[Any], *, has_next: bool, has_previous: bool, field: str) -> None:
+    def __init__(self, rows: list[Any], *, has_next: bool, has_previous: bool, fields: tuple[str, ...]) -> None:
         self.object_list = rows
         self.has_next = has_next and bool(rows)
         self.has_previous = has_previous and bool(rows)
-        self.next_cursor = encode_cursor(rows[-1], field) if rows else ""
-        self.previous_cursor = encode_cursor(rows[0], field) if rows else ""
+        self.next_cursor = encode_cursor(rows[-1], fields) if rows else ""
+        self.previous_cursor = encode_cursor(rows[0], fields) if rows else ""
         self.count = COUNT_CAP
 
 
-def encode_cursor(row: Any, field: str) -> str:
-    """An opaque cursor for a row: its sort value and primary key (both needed: sort values repeat)."""
-    value = getattr(row, field)
-    raw = json.dumps([value, row.pk], ensure_ascii=False).encode()
+def encode_cursor(row: Any, fields: tuple[str, ...]) -> str:
+    """An opaque cursor for a row: its sort values and primary key (both needed: sort values repeat)."""
+    raw = json.dumps([*(getattr(row, f) for f in fields), row.pk], ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(text: str | None) -> tuple[Any, int] | None:
-    """The (value, pk) of a cursor, or None for a missing or hand-edited one (then: the first page)."""
+def decode_cursor(text: str | None, fields: tuple[str, ...]) -> tuple[list[Any], int] | None:
+    """The (sort values, pk) of a cursor for these fields, or None for a missing or hand-edited one
+    (then: the first page)."""
     if not text:
         return None
     try:
-        value, pk = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        *values, pk = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, TypeError):
         return None
-    if not isinstance(pk, int) or not isinstance(value, (str, int)):
+    if not isinstance(pk, int) or len(values) != len(fields):
         return None
-    return value, pk
+    if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+        return None
+    return values, pk
 
 
-def _beyond(field: str, cursor: tuple[Any, int], *, forward: bool) -> Q:
-    """Rows strictly after (``forward``) or before the cursor in (field, pk) order. The redundant
-    ``>=``/``<=`` on the field lets the database start an index range scan at the cursor."""
-    value, pk = cursor
+def _beyond(fields: tuple[str, ...], cursor: tuple[list[Any], int], *, forward: bool) -> Q:
+    """Rows strictly after (``forward``) or before the cursor in (fields…, pk) order, as nested
+    comparisons (a > A, or a = A and (b > B, or b = B and pk > P)). The redundant ``>=``/``<=`` on
+    the first field lets the database start an index range scan at the cursor."""
+    values, pk = cursor
     op = "gt" if forward else "lt"
-    return Q(**{f"{field}__{op}e": value}) & (Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}))
+    q = Q(**{f"pk__{op}": pk})
+    for field, value in reversed(list(zip(fields, values, strict=True))):
+        q = Q(**{f"{field}__{op}": value}) | (Q(**{field: value}) & q)
+    return Q(**{f"{fields[0]}__{op}e": values[0]}) & q
 
 
 def paginate_households(qs: QuerySet[Household], params: dict[str, str], data: Any) -> Any:
@@ -176,24 +198,21 @@ def paginate_households(qs: QuerySet[Household], params: dict[str, str], data: A
         page = _CountedPaginator(qs, PAGE_SIZE, capped).get_page(data.get("page"))
         page.keyset, page.exact = False, True
         return page
-    sort = params.get("sort", "number")
-    field = SORTS.get(sort.lstrip("-"), "number")
-    desc = sort.startswith("-")
-    ahead = [f"-{field}", "-pk"] if desc else [field, "pk"]
-    behind = [field, "pk"] if desc else [f"-{field}", "-pk"]
-    after, before = decode_cursor(data.get("after")), decode_cursor(data.get("before"))
+    fields, desc = sort_fields(params.get("sort", "number"))
+    ahead, behind = ordering(fields, desc), ordering(fields, not desc)
+    after, before = decode_cursor(data.get("after"), fields), decode_cursor(data.get("before"), fields)
     if after is not None:
-        rows = list(qs.filter(_beyond(field, after, forward=not desc)).order_by(*ahead)[: PAGE_SIZE + 1])
-        return KeysetPage(rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, has_previous=True, field=field)
+        rows = list(qs.filter(_beyond(fields, after, forward=not desc)).order_by(*ahead)[: PAGE_SIZE + 1])
+        return KeysetPage(rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, has_previous=True, fields=fields)
     if before is not None:
-        rows = list(qs.filter(_beyond(field, before, forward=desc)).order_by(*behind)[: PAGE_SIZE + 1])
+        rows = list(qs.filter(_beyond(fields, before, forward=desc)).order_by(*behind)[: PAGE_SIZE + 1])
         more = len(rows) > PAGE_SIZE
-        return KeysetPage(rows[:PAGE_SIZE][::-1], has_next=True, has_previous=more, field=field)
+        return KeysetPage(rows[:PAGE_SIZE][::-1], has_next=True, has_previous=more, fields=fields)
     if data.get("last") == "1":
         rows = list(qs.order_by(*behind)[:PAGE_SIZE])
-        return KeysetPage(rows[::-1], has_next=False, has_previous=True, field=field)
+        return KeysetPage(rows[::-1], has_next=False, has_previous=True, fields=fields)
     rows = list(qs.order_by(*ahead)[: PAGE_SIZE + 1])
-    return KeysetPage(rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, has_previous=False, field=field)
+    return KeysetPage(rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, has_previous=False, fields=fields)
 
 
 def masked_params(params: dict[str, str]) -> dict[str, str]:
