@@ -76,9 +76,9 @@ def test_access_matrix(city):
         if problem:
             mismatches.append(f"{actor} {method.upper()} {path}: {problem}")
 
-    for route, pattern, path, picked in concrete(actors):
+    for route, pattern, path, picked, names in concrete(actors):
         if path is None:
-            unexercised.append(f"{route} [{picked[2]}]")
+            unexercised.append(f"{route} [{names}]")
             continue
         inside, outside = picked[1:] if picked is not None else ("", "")
         requested += 1

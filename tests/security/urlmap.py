@@ -4,7 +4,8 @@ build a concrete path to an object (shared by the access matrix and the field-le
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -95,10 +96,20 @@ def build(route: str, values: dict[str, str]) -> str:
     return "/" + path
 
 
-def concrete(actors: dict[str, User]):
-    """Every URL pattern made concrete over the city, once per programme kind for ``<slug>`` patterns:
-    ``(route, pattern, path, picked)``. ``picked`` is ``(object, insider, outsider)`` for a pattern that
-    names an object (``path`` is None when the city holds no such object), None for lists and forms."""
+class Concrete(NamedTuple):
+    """A URL pattern made concrete: ``path`` is None when the city holds no object for it; ``picked``
+    is ``(object, insider, outsider)`` for a pattern that names an object, None for lists and forms;
+    ``names`` is what the pattern names (a model label, or the programme kind of a ``<slug>``)."""
+
+    route: str
+    pattern: URLPattern
+    path: str | None
+    picked: tuple[Any, str, str] | None
+    names: str | None
+
+
+def concrete(actors: dict[str, User]) -> Iterator[Concrete]:
+    """Every URL pattern made concrete over the city, once per programme kind for ``<slug>`` patterns."""
     for route, pattern in url_patterns():
         object_params = [p for p in params(pattern) if p not in PLAIN_PARAMS]
         label = model_of(route, pattern) if set(object_params) - {"slug"} else None
@@ -110,11 +121,11 @@ def concrete(actors: dict[str, User]):
             if label is not None:
                 picked = pick(label, actors, slug)
                 if picked is None:
-                    yield route, pattern, None, (None, "", slug or label)
+                    yield Concrete(route, pattern, None, None, slug or label)
                     continue
                 key = "code" if "code" in object_params else next(p for p in object_params if p != "slug")
                 values[key] = str(picked[0].pk)
-            yield route, pattern, build(route, values), picked
+            yield Concrete(route, pattern, build(route, values), picked, slug or label)
 
 
 def make_user(username: str, role: str, code: str) -> User:

@@ -180,7 +180,7 @@ def _pages(actors):
     """(path, actors to try) for every page pattern, an object the first actor sees filled in."""
     only = [p for p in os.environ.get("TUOPIN_I18N_ONLY", "").split(",") if p]
     anyone = ["county_in", "village_in", "city_in", *OUTSIDER_ROLES]
-    for route, _pattern, path, picked in concrete(actors):
+    for route, _pattern, path, picked, _names in concrete(actors):
         if path is None or route.startswith(("api/", "admin/", "accounts/logout", "i18n/")):
             continue
         if not only or path.startswith(tuple(only)):
