@@ -27,9 +27,11 @@ bodies = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
-@given(body=bodies, tweak=st.sampled_from(["ok", "x", "bad", "15", "spaced"]))
-def test_usable_id_accepts_exactly_what_parse_id_number_accepts(body, tweak):
+TWEAKS = st.sampled_from(["ok", "x", "bad", "15", "spaced"])
+
+
+def tweaked(body: str, tweak: str) -> str:
+    """A valid number built on ``body``, then spoiled or disguised as a clerk's cell might be."""
     number = body + ric.calc_check_digit(body + "0")
     if tweak == "x":
         number = number[:17] + number[17].lower()
@@ -39,12 +41,34 @@ def test_usable_id_accepts_exactly_what_parse_id_number_accepts(body, tweak):
         number = number[:6] + number[8:17]
     elif tweak == "spaced":
         number = f" {number[:6]} {number[6:]}"
+    return number
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=bodies, tweak=TWEAKS)
+def test_usable_id_accepts_exactly_what_parse_id_number_accepts(body, tweak):
+    number = tweaked(body, tweak)
     try:
         parsed = parse_id_number(number, today=TODAY)
         expected = (parsed.number, parsed.birth_date)
     except ValidationError:
         expected = None
     assert digest.usable_id(number, TODAY) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cells=st.lists(st.one_of(st.builds(tweaked, bodies, TWEAKS), st.sampled_from(["", "12345", "X" * 18])), max_size=40)
+)
+def test_a_column_is_digested_as_each_cell_alone(cells):
+    """The matrix path for plain numbers and ``usable_id`` for the rest give each cell's own answer."""
+    hashes, masks, births = digest.digest_ids(cells, lookup_key(), TODAY)
+    for cell, got in zip(cells, zip(hashes, masks, births, strict=True), strict=True):
+        parsed = digest.usable_id(cell, TODAY) if cell else None
+        if parsed is None:
+            assert got == ("", "", None)
+        else:
+            assert got == (lookup_hash(parsed[0]), mask_id(parsed[0]), parsed[1])
 
 
 def test_two_processes_give_the_one_process_result(monkeypatch):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
+from tuopin.core.bulk import paused_gc
 from tuopin.core.crypto import lookup_key
 from tuopin.core.scoping import next_prefix, user_prefix
 
@@ -250,7 +251,16 @@ def run_department(
     a usable number are matched by name and birth date. Only the rows that produced a hit are kept
     (``DepartmentRow``, the evidence for whoever verifies): the rest of the list is other people's data
     that tuopin has no reason to hold. ``run`` is a queued run to fill in (the API's background job).
+    No cyclic garbage collection runs meanwhile: the list's million cells live until the end.
     """
+    with paused_gc():
+        return _run_department(actor=actor, path=path, filename=filename, department=department, run=run)
+
+
+def _run_department(
+    *, actor: Any, path: Path, filename: str, department: str, run: CrossCheckRun | None
+) -> CrossCheckRun:
+    """The body of :func:`run_department`."""
     prefix = _require(actor)
     if department not in Department.values:
         raise ValidationError({"department": _("未知的部门数据类型。")})

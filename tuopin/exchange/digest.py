@@ -16,9 +16,12 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from multiprocessing import get_context
 
+import numpy as np
 from stdnum.cn import ric
 
 from tuopin.core.idnumber import _known_division, mask_id, upgrade_15
+
+from .idcolumn import plain_matrix
 
 __all__ = ["usable_id", "digest_ids"]
 
@@ -58,23 +61,27 @@ Digests = tuple[list[str], list[str], list[dt.date | None]]
 
 
 def _digest(ids: list[str], key: bytes, today: dt.date) -> Digests:
-    """Keyed hash (hex, '' when unusable), default mask and birth date of each ID cell."""
+    """Keyed hash (hex, '' when unusable), default mask and birth date of each ID cell.
+
+    The plain 18-character numbers are judged as a matrix (``idcolumn.plain_matrix``: check digit,
+    birth date, address code for the whole column at once); only the others (spaces, a lower-case x,
+    15 digits, junk) go through :func:`usable_id` one by one."""
+    n = len(ids)
+    if n == 0:
+        return [], [], []
+    accepted, decided, births, _body = plain_matrix(ids, today)
+    numbers: list[str | None] = list(ids)
+    for i in np.flatnonzero(~accepted).tolist():
+        parsed = None if decided[i] or not ids[i] else usable_id(ids[i], today)
+        numbers[i], births[i] = parsed if parsed is not None else (None, None)
     base = hmac.new(key, digestmod=hashlib.sha256)  # copying the keyed state skips the key setup per value
-    hashes: list[str] = []
-    masks: list[str] = []
-    births: list[dt.date | None] = []
-    for raw in ids:
-        parsed = usable_id(raw, today) if raw else None
-        if parsed is None:
-            hashes.append("")
-            masks.append("")
-            births.append(None)
-            continue
-        h = base.copy()
-        h.update(parsed[0].encode("ascii"))
-        hashes.append(h.hexdigest())
-        masks.append(mask_id(parsed[0]))
-        births.append(parsed[1])
+    hashes, masks = [""] * n, [""] * n
+    for i, number in enumerate(numbers):
+        if number is not None:
+            h = base.copy()
+            h.update(number.encode("ascii"))
+            hashes[i] = h.hexdigest()
+            masks[i] = mask_id(number)
     return hashes, masks, births
 
 

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 
 from tuopin.core.idnumber import _known_division, parse_id_number
 
-__all__ = ["IdColumn", "id_column"]
+__all__ = ["IdColumn", "id_column", "plain_matrix"]
 
 _WEIGHTS = np.array([pow(2, 17 - i, 11) for i in range(17)], dtype=np.int64)
 _CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -52,13 +52,16 @@ class IdColumn:
     problems: dict[int, str] = field(default_factory=dict)  # row → the action's message
 
 
-def id_column(values: list[str], today: dt.date, *, skip: set[int] | frozenset = frozenset()) -> IdColumn:
-    """Validate every value of ``values`` (rows in ``skip`` already have a problem and are left out)."""
+def plain_matrix(values: list[str], today: dt.date) -> tuple[np.ndarray, np.ndarray, list[dt.date | None], np.ndarray]:
+    """The matrix test of a whole column: (accepted, decided, birth date per row, the 17 body digits).
+
+    A row is *decided* when it is 18 plain characters, 17 digits then a digit or an upper-case X: for
+    it the matrix's answer is final. It is *accepted* when also the check digit is right, the birth
+    date possible and the address code known. Undecided rows are left to the caller's own rule
+    (``parse_id_number``, ``digest.usable_id``), which may still accept them (a lower-case x, spaces,
+    a legacy 15-digit number)."""
     n = len(values)
-    out = IdColumn([None] * n, [None] * n, [""] * n)
-    if n == 0:
-        return out
-    blank = "?" * 18  # fails the digit test: such rows go to parse_id_number
+    blank = "?" * 18  # fails the digit test: such rows go to the caller's rule
     joined = "".join(values) if set(map(len, values)) == {18} else ""
     if not joined.isascii() or not joined:  # some value is not 18 plain characters: mask it out
         joined = "".join(v if len(v) == 18 and v.isascii() else blank for v in values)
@@ -72,10 +75,21 @@ def id_column(values: list[str], today: dt.date, *, skip: set[int] | frozenset =
     has_birth = np.array([b is not None for b in born], dtype=bool)[date_at]
     codes, code_at = np.unique(body[:, :6] @ _ADDRESS, return_inverse=True)
     known = np.array([_division(int(c)) for c in codes], dtype=bool)[code_at]
-    fast = plain & check & has_birth & known
+    births: list[dt.date | None] = [born[k] for k in date_at.tolist()]
+    last = digits[:, 17]
+    decided = plain & (((last >= 0) & (last <= 9)) | (last == ord("X") - 48))
+    return plain & check & has_birth & known, decided, births, body
+
+
+def id_column(values: list[str], today: dt.date, *, skip: set[int] | frozenset = frozenset()) -> IdColumn:
+    """Validate every value of ``values`` (rows in ``skip`` already have a problem and are left out)."""
+    n = len(values)
+    out = IdColumn([None] * n, [None] * n, [""] * n)
+    if n == 0:
+        return out
+    fast, _decided, births, body = plain_matrix(values, today)
     # Fill every row as if valid (C-level list building), then redo the rows the matrix did not accept.
     numbers: list[str | None] = list(values)
-    births: list[dt.date | None] = [born[k] for k in date_at.tolist()]
     genders = list(map(("2", "1").__getitem__, (body[:, 16] % 2).tolist()))  # two shared strings, not n
     for i in np.flatnonzero(~fast).tolist():
         numbers[i], births[i], genders[i] = None, None, ""

@@ -240,10 +240,14 @@ class CrossCheckHit(models.Model):
     names, so the household and member exist by construction: the database does not check those two
     foreign keys again row by row at commit (which would also lock every registry row named). Registry
     rows are never deleted by the application (a household is cancelled, a member removed with a
-    reason); the ORM's cascade still applies. Indexes are the ones the pages and rules read.
+    reason); the ORM's cascade still applies. The run key is not re-checked either: every hit of a run
+    is written by the run itself, in the transaction that saves the run (like ``DepartmentRow.run`` and the assessment's
+    ``Determination.run``). Indexes are the ones the pages and rules read.
     """
 
-    run = models.ForeignKey(CrossCheckRun, on_delete=models.CASCADE, related_name="hit_rows", db_index=False)
+    run = models.ForeignKey(
+        CrossCheckRun, on_delete=models.CASCADE, related_name="hit_rows", db_index=False, db_constraint=False
+    )
     rule = models.CharField(_("规则"), max_length=24, choices=HitRule.choices)
     household = models.ForeignKey(
         "registry.Household", on_delete=models.CASCADE, related_name="crosscheck_hits", db_constraint=False
