@@ -19,6 +19,11 @@ shared), peak RSS. The baseline imports the first ``--baseline`` rows of another
 django-import-export (a HouseholdResource, then a MemberResource doing the same ID parsing and
 encryption per row) in the same process and database, and the ratio is per row. With ``--repeat`` the
 last line per size is the median of the runs.
+
+``--floor`` then measures what the schema itself costs (:func:`floor`): the rows the import wrote,
+read back in the database's own format, written again into the emptied tables in one transaction with
+no Python per row — on PostgreSQL once as is and once without the foreign-key triggers. The import
+can approach that figure, never pass it.
 """
 
 from __future__ import annotations
@@ -284,7 +289,7 @@ class Phases:
         return out
 
 
-def child(kind: str, n: int, base_n: int, cold: bool) -> dict:
+def child(kind: str, n: int, base_n: int, cold: bool, with_floor: bool) -> dict:
     user = setup()
     from django.db import connection
 
@@ -342,6 +347,12 @@ def child(kind: str, n: int, base_n: int, cold: bool) -> dict:
     import resource
 
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if with_floor:  # before the baseline, whose rows would be replayed too
+        out["floor"] = floor()
+        out["floor_rows_per_s"] = round(n / out["floor"]["total_s"])
+        if connection.vendor == "postgresql":
+            out["floor_without_fk_checks"] = floor(without_fk_checks=True)
+            out["floor_without_fk_checks_rows_per_s"] = round(n / out["floor_without_fk_checks"]["total_s"])
     if base_n:
         base_path = tmp / "base.csv"
         write_csv(base_path, base_n, address="220421", prefix="C")  # other people: the registry holds the first file
@@ -356,6 +367,72 @@ def child(kind: str, n: int, base_n: int, cold: bool) -> dict:
             }
         )
     shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+FLOOR_TABLES = (
+    "registry_household",
+    "registry_householdstatuschange",
+    "registry_member",
+    "registry_memberyear",
+    "registry_householdyear",
+    "exchange_importedhousehold",
+)
+
+
+def floor(*, without_fk_checks: bool = False) -> dict:
+    """The schema's own cost for the rows the import just wrote: the same rows, already in the database's
+    format, written again into emptied tables in one transaction with no Python work per row at all
+    (PostgreSQL: COPY of the text ``COPY … TO`` produced; SQLite: one ``executemany`` per table of the
+    rows as read back). No importer can write these rows faster on this schema and machine.
+    ``without_fk_checks`` (PostgreSQL, superuser) replays with ``session_replication_role = replica``,
+    which skips the foreign-key triggers: how much of the floor is those checks."""
+    from django.db import connection, transaction
+
+    out: dict[str, float] = {}
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            raw = cur.cursor
+            dumps = {}
+            for table in FLOOR_TABLES:
+                buf = bytearray()
+                with raw.copy(f"COPY {table} TO STDOUT") as copy:  # noqa: S608 - constant names
+                    for data in copy:
+                        buf += data
+                dumps[table] = bytes(buf)
+            cur.execute(f"TRUNCATE {', '.join(FLOOR_TABLES)} CASCADE")
+            cur.execute("CHECKPOINT")
+            b0, t0 = _backend_cpu(), time.perf_counter()
+            with transaction.atomic():
+                if without_fk_checks:
+                    cur.execute("SET LOCAL session_replication_role = replica")
+                for table in FLOOR_TABLES:
+                    t = time.perf_counter()
+                    with raw.copy(f"COPY {table} FROM STDIN") as copy:  # noqa: S608
+                        copy.write(dumps[table])
+                    out[table] = round(time.perf_counter() - t, 3)
+                t = time.perf_counter()
+            out["commit"] = round(time.perf_counter() - t, 3)
+            out["backend_cpu_s"] = round(_backend_cpu() - b0, 2)
+        else:
+            rows, cols = {}, {}
+            for table in FLOOR_TABLES:
+                cur.execute(f"SELECT * FROM {table}")  # noqa: S608
+                cols[table] = [d[0] for d in cur.description]
+                rows[table] = cur.fetchall()
+            for table in reversed(FLOOR_TABLES):
+                cur.execute(f"DELETE FROM {table}")  # noqa: S608
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                cur.execute("PRAGMA cache_size = -262144")  # as the import's bulk_session
+                for table in FLOOR_TABLES:
+                    t = time.perf_counter()
+                    marks = ", ".join("?" * len(cols[table]))
+                    cur.cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])  # noqa: S608
+                    out[table] = round(time.perf_counter() - t, 3)
+                t = time.perf_counter()
+            out["commit"] = round(time.perf_counter() - t, 3)
+    out["total_s"] = round(time.perf_counter() - t0, 3)
     return out
 
 
@@ -378,11 +455,13 @@ def main() -> None:
     ap.add_argument("--baseline", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--cold", action="store_true", help="drop the preview's validated cells before the commit")
-    ap.add_argument("--child", nargs=4)
+    ap.add_argument("--floor", action="store_true", help="then write the same rows again with no Python per row")
+    ap.add_argument("--child", nargs=5)
     args = ap.parse_args()
     if args.child:
-        kind, n, base_n, cold = args.child
-        print(json.dumps(child(kind, int(n), int(base_n), cold == "1"), ensure_ascii=False), flush=True)
+        kind, n, base_n, cold, with_floor = args.child
+        out = child(kind, int(n), int(base_n), cold == "1", with_floor == "1")
+        print(json.dumps(out, ensure_ascii=False), flush=True)
         return
     jobs = [("csv", int(n)) for n in args.csv.split(",") if n] + [("xlsx", int(n)) for n in args.xlsx.split(",") if n]
     for kind, n in jobs:
@@ -402,7 +481,15 @@ def main() -> None:
             base_n = args.baseline if kind == "csv" else 0
             try:
                 out = subprocess.run(
-                    [sys.executable, __file__, "--child", kind, str(n), str(base_n), "1" if args.cold else "0"],
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        kind,
+                        str(n),
+                        str(base_n),
+                        *("1" if x else "0" for x in (args.cold, args.floor)),
+                    ],
                     env=env,
                     check=True,
                     cwd=ROOT,

@@ -115,6 +115,26 @@ def test_department_list_matched_by_id_and_by_name(media, actors, homes):
     assert event.action == "crosscheck.run" and event.changes["by_id"] == 1
 
 
+def test_a_namesake_without_id_is_found_inside_the_jurisdiction_only(media, actors, regions):
+    """A row without an ID number and a person of the same name and birth date: a hit of confidence
+    1.00 in the approver's county; the namesake in the neighbouring county is not the approver's."""
+    ours = household(actors["clerk_a"], regions["a"], members=[member("王大山", birth="1960-06-06")])
+    household(actors["clerk_c"], regions["c"], members=[member("王大山", birth="1960-06-06")])
+    household(actors["clerk_c"], regions["c"], members=[member("刘小红", birth="1970-07-07", male=False)])
+    rows = [
+        {"姓名": "王大山", "出生日期": "1960-06-06", "说明": "火化"},
+        {"姓名": "刘小红", "出生日期": "1970-07-07", "说明": "火化"},  # registered only in the other county
+    ]
+    path = write_csv(media / "deaths.csv", rows, ["姓名", "出生日期", "说明"])
+    run = crosscheck.run_department(
+        actor=actors["approver"], path=path, filename="deaths.csv", department=Department.DEATHS
+    )
+    hits = list(CrossCheckHit.objects.filter(run=run).values_list("household_id", "method", "confidence"))
+    assert (run.matched_by_id, run.matched_by_name, run.hits) == (0, 1, 1)
+    assert [(h, m, str(c)) for h, m, c in hits] == [(ours.pk, "name_birth", "1.00")]
+    assert run.department_rows.get().name == "王大山"  # only the row that hit is kept
+
+
 def test_internal_checks_and_disposition(actors, homes, client_for):
     a, b = homes
     approver = actors["approver"]

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
-from tuopin.core.bulk import paused_gc
+from tuopin.core.bulk import bulk_session, paused_gc
 from tuopin.core.crypto import lookup_key
 from tuopin.core.scoping import next_prefix, user_prefix
 
@@ -168,10 +168,11 @@ NAMES = "exchange_cc_names"  # the rows without a usable number, while they are 
 
 def _name_hits(cur: Any, run: CrossCheckRun, scope: str, params: list[str], label: str) -> int:
     """Rows without a usable ID number, matched by name and birth date: the same name and birth date in
-    SQL (1.00); then, for the rows left, the people born that day whose name has the same length,
-    scored in Python by pinyin (同音字). The rows wait in a small indexed table of their own, so the
-    registry is walked once from the jurisdiction's households (``CROSS JOIN`` fixes that order on
-    SQLite, whose planner knows nothing of a fresh temporary table; PostgreSQL plans it as it likes)."""
+    SQL (1.00), each row probing the registry's name index; then, for the rows left, the people born
+    that day whose name has the same length, scored in Python by pinyin (同音字). Those rows wait in a
+    small indexed table of their own, so the registry is walked once from the jurisdiction's households.
+    ``CROSS JOIN`` fixes both orders on SQLite, whose planner knows nothing of a fresh temporary table;
+    PostgreSQL plans them as it likes."""
     temp = "ON COMMIT DROP" if connection.vendor == "postgresql" else ""
     cur.execute(f"DROP TABLE IF EXISTS {NAMES}")
     cur.execute(
@@ -185,11 +186,16 @@ def _name_hits(cur: Any, run: CrossCheckRun, scope: str, params: list[str], labe
         f"WHERE {scope} AND m.household_id = h.id AND m.is_current AND d.birth_date = m.birth_date"
     )
     note = "（按姓名“' || d.name || '”和出生日期匹配，无身份证号）"
+    # The same name: each row looks its namesakes up in the registry's name index (a few thousand
+    # probes, not a walk of the registry).
     cur.execute(
         "INSERT INTO exchange_crosscheckhit (run_id, rule, household_id, member_id, region_code, method, confidence,"  # noqa: S608
         " source_rownum, detail, disposition, reason) "
         f"SELECT %s, %s, m.household_id, m.id, h.village_id, 'name_birth', 1.00, d.rownum,"
-        f" substr(%s || d.detail || '{note}', 1, 300), 'open', '' {walk} AND d.name = m.name",
+        f" substr(%s || d.detail || '{note}', 1, 300), 'open', '' "
+        f"FROM {NAMES} d CROSS JOIN registry_member m CROSS JOIN registry_household h "
+        f"WHERE m.name = d.name AND m.birth_date = d.birth_date AND m.is_current AND h.id = m.household_id"
+        f" AND {scope}",
         [run.pk, HitRule.DEPARTMENT, f"{label}：", *params],
     )
     exact = cur.rowcount
@@ -307,7 +313,7 @@ def _run_department(
     with translation.override("zh-hans"):  # part of the hits' details, stored in Chinese
         label = str(Department(department).label).split("：")[0]
     scope, params = _scope_sql(prefix, "h.village_id")
-    with transaction.atomic():
+    with transaction.atomic(), bulk_session():  # SQLite: a page cache for the hit table's four indexes
         if run is None:
             run = CrossCheckRun(kind="department", operator=actor, region_code=actor.jurisdiction_id)
         run.department, run.filename, run.file_hash = department, Path(filename).name[:255], file_hash
