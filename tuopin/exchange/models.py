@@ -241,8 +241,8 @@ class CrossCheckHit(models.Model):
     foreign keys again row by row at commit (which would also lock every registry row named). Registry
     rows are never deleted by the application (a household is cancelled, a member removed with a
     reason); the ORM's cascade still applies. The run key is not re-checked either: every hit of a run
-    is written by the run itself, in the transaction that saves the run (like ``DepartmentRow.run`` and the assessment's
-    ``Determination.run``). Indexes are the ones the pages and rules read.
+    is written by the run itself, in the transaction that saves the run (as ``DepartmentRow.run`` and
+    the assessment's ``Determination.run``). Indexes are the ones the pages and rules read.
     """
 
     run = models.ForeignKey(
