@@ -193,6 +193,16 @@ def test_unknown_compression_method_is_a_refusal(tmp_path):
     assert "已损坏" in refused(path)
 
 
+def test_encrypted_entry_is_a_refusal(tmp_path):
+    """A zip entry flagged as encrypted (found by the import fuzzer): refused, not a server error."""
+    path = tmp_path / "encrypted.xlsx"
+    raw = _content_types_second(path)
+    central = raw.rindex(b"PK\x01\x02")  # [Content_Types].xml's central directory record
+    raw[central + 8] |= 0x01  # general-purpose flag bit 0: encrypted
+    path.write_bytes(bytes(raw))
+    assert "已加密" in refused(path)
+
+
 def test_bom_followed_by_bytes_that_are_not_utf8_is_an_encoding_refusal(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbf\xff\xfe,1\n")

@@ -128,6 +128,8 @@ def _check_workbook(path: Path, limits: Limits) -> None:
         for e in entries:
             if e.filename.startswith(("/", "\\")) or ".." in e.filename.replace("\\", "/").split("/"):
                 raise _refuse(_("工作簿内部路径异常，不予接受。"), "zip_path")
+            if e.flag_bits & 0x1:  # zip encryption: nothing to read without a password (Excel never writes it)
+                raise _refuse(_("工作簿内部文件已加密，无法读取；请另存为不加密的 .xlsx 后重新上传。"), "encrypted")
             total += e.file_size
             if e.file_size > 1 << 20 and e.file_size > limits.max_ratio * max(e.compress_size, 1):
                 raise _refuse(
