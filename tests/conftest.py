@@ -11,6 +11,7 @@ and the three administrators ``sysadmin``, ``secadmin``, ``auditadmin`` (三员,
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from tests.helpers import login_quietly
 from tuopin.accounts.models import User
@@ -19,6 +20,16 @@ from tuopin.geo.actions import create_region, load_reference_regions
 from tuopin.geo.models import Region
 
 PASSWORD = "Tp!test-pass-2019"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a request in English activates English in
+    this thread (LocaleMiddleware never deactivates it), and the next test would then read English
+    labels where it expects the Chinese ones."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

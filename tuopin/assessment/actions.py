@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tuopin.accounts.roles import Capability
 from tuopin.core import audit
@@ -88,6 +89,7 @@ def start_run(
 
 
 def _progress(run: Run, stage: str, pct: int) -> None:
+    """Record the run's stage (stored as its Chinese text, translated where shown) and percentage."""
     Run.objects.filter(pk=run.pk).update(stage=stage, progress=pct)
 
 
@@ -158,15 +160,15 @@ def execute_run(run_id: int) -> Run:
     started = time.perf_counter()
     Run.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), error="")
     try:
-        _progress(run, "读取数据", 5)
+        _progress(run, gettext_noop("读取数据"), 5)
         t0 = time.perf_counter()
         inp = load_inputs(run.year, run.region.prefix)
         t_load = time.perf_counter() - t0
-        _progress(run, "计算指标", 40)
+        _progress(run, gettext_noop("计算指标"), 40)
         t0 = time.perf_counter()
         out = evaluate(inp, run.ruleset.content)
         t_eval = time.perf_counter() - t0
-        _progress(run, "写入结果", 60)
+        _progress(run, gettext_noop("写入结果"), 60)
         t0 = time.perf_counter()
         with transaction.atomic():
             Determination.objects.filter(run=run).delete()
@@ -185,7 +187,7 @@ def execute_run(run_id: int) -> Run:
             counts["seconds"]["store"] = round(time.perf_counter() - t0, 3)
             counts["seconds"]["total"] = round(time.perf_counter() - started, 3)
             Run.objects.filter(pk=run.pk).update(
-                status=RunStatus.DONE, stage="完成", progress=100, counts=counts, finished_at=timezone.now()
+                status=RunStatus.DONE, stage=gettext_noop("完成"), progress=100, counts=counts, finished_at=timezone.now()
             )
             audit.record(
                 None,

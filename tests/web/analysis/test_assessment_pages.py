@@ -72,6 +72,17 @@ def test_queued_run_polls_and_reloads_when_done(client_for, approver, cohort):
     assert fragment["HX-Refresh"] == "true" and "every 2s" not in fragment.content.decode()
 
 
+def test_a_running_stage_reads_in_the_officials_language(client_for, approver, cohort):
+    """The stage is stored as its Chinese text and shown translated: 写入结果 / Writing results."""
+    run = start_run(actor=approver, year=2019, region="220422000000", enqueue=False)
+    Run.objects.filter(pk=run.pk).update(status="running", stage="写入结果", progress=60)
+    client = client_for(approver)
+    assert "60% 写入结果" in client.get("/assessment/").content.decode()
+    client.cookies["django_language"] = "en"
+    listing = client.get("/assessment/").content.decode()
+    assert "60% Writing results" in listing and "写入结果" not in listing
+
+
 def test_clerk_sees_only_own_village_of_a_county_run(client_for, clerk_a, cohort, county_run):
     client = client_for(clerk_a)
     listing = client.get("/assessment/").content.decode()
