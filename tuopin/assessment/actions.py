@@ -187,7 +187,11 @@ def execute_run(run_id: int) -> Run:
             counts["seconds"]["store"] = round(time.perf_counter() - t0, 3)
             counts["seconds"]["total"] = round(time.perf_counter() - started, 3)
             Run.objects.filter(pk=run.pk).update(
-                status=RunStatus.DONE, stage=gettext_noop("完成"), progress=100, counts=counts, finished_at=timezone.now()
+                status=RunStatus.DONE,
+                stage=gettext_noop("完成"),
+                progress=100,
+                counts=counts,
+                finished_at=timezone.now(),
             )
             audit.record(
                 None,
