@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
@@ -59,6 +59,7 @@ from .schema import (
     choice_lookup,
     code_column,
     int_range,
+    national_names,
 )
 
 C = Column
@@ -200,10 +201,7 @@ RELATION_SYNONYMS = {
     "祖父": "17",
     "祖母": "18",
 }
-with translation.override("zh-hans"):  # the national code table's names (the file's spelling)
-    RELATION_SYNONYMS.update(
-        {str(label)[1:]: code for code, label in c.Relation.choices if str(label).startswith("之")}
-    )
+RELATION_SYNONYMS.update({name[1:]: code for code, name in national_names(c.Relation) if name.startswith("之")})
 CATEGORY_SYNONYMS = {
     "一般户": "1",
     "五保户": "3",

@@ -7,13 +7,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import xlsxwriter
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .export import safe_cell
 from .files import Limits, read_table
 from .layouts import Layout, layout_of
 from .models import ImportBatch
+from .schema import national_names
 
 
 def template_xlsx(layout: Layout | None = None) -> bytes:
@@ -37,9 +37,7 @@ def template_xlsx(layout: Layout | None = None) -> bytes:
     r = 1
     labels = layout.labels
     for key, choices in layout.code_lists:
-        with translation.override("zh-hans"):  # the names an import accepts: the national code tables'
-            names = [(code, str(name)) for code, name in choices.choices]
-        for code, name in names:
+        for code, name in national_names(choices):  # the names an import accepts
             if code:
                 codes.write_row(r, 0, [labels.get(key, key), code, name])
                 r += 1

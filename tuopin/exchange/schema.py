@@ -25,7 +25,17 @@ from tuopin.registry import validation as registry_validation
 
 from .files import Table, normalise
 
-__all__ = ["Column", "Problems", "Bound", "bind_header", "header_key", "choice_lookup", "code_column", "bool_column"]
+__all__ = [
+    "Column",
+    "Problems",
+    "Bound",
+    "bind_header",
+    "header_key",
+    "national_names",
+    "choice_lookup",
+    "code_column",
+    "bool_column",
+]
 
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _SPACES = re.compile(r"[\s_\-—:：*＊]+")
@@ -157,15 +167,18 @@ def bind_header(table: Table, columns: Iterable[Column], problems: Problems, *, 
     )
 
 
-def choice_lookup(choices: type, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Accepted spellings → code: every code, every label (NFKC, so full-width brackets match) and synonyms.
-
-    The labels are the national code tables' Chinese names, whatever the language of the clerk's interface:
-    the file is in the national form's spelling."""
-    out: dict[str, str] = {}
+def national_names(choices: type) -> list[tuple[str, str]]:
+    """(code, name) of a code list as the national code tables spell it, in Chinese, whatever the
+    language of the clerk's interface: files are in the national form's spelling."""
     with translation.override("zh-hans"):
-        labels = [(code, str(label)) for code, label in choices.choices]
-    for code, label in labels:
+        return [(code, str(label)) for code, label in choices.choices]
+
+
+def choice_lookup(choices: type, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Accepted spellings → code: every code, every national name (NFKC, so full-width brackets match)
+    and synonyms."""
+    out: dict[str, str] = {}
+    for code, label in national_names(choices):
         if code == "":
             continue
         out[code] = code
