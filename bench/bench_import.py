@@ -370,16 +370,6 @@ def child(kind: str, n: int, base_n: int, cold: bool, with_floor: bool) -> dict:
     return out
 
 
-FLOOR_TABLES = (
-    "registry_household",
-    "registry_householdstatuschange",
-    "registry_member",
-    "registry_memberyear",
-    "registry_householdyear",
-    "exchange_importedhousehold",
-)
-
-
 def floor(*, without_fk_checks: bool = False) -> dict:
     """The schema's own cost for the rows the import just wrote: the same rows, already in the database's
     format, written again into emptied tables in one transaction with no Python work per row at all
@@ -389,24 +379,30 @@ def floor(*, without_fk_checks: bool = False) -> dict:
     which skips the foreign-key triggers: how much of the floor is those checks."""
     from django.db import connection, transaction
 
+    from tuopin.exchange.models import ImportedHousehold
+    from tuopin.registry.models import Household, HouseholdStatusChange, HouseholdYear, Member, MemberYear
+
+    # The tables the import writes, in its order (commit.write_plan): parents before children.
+    models = (Household, HouseholdStatusChange, Member, MemberYear, HouseholdYear, ImportedHousehold)
+    tables = [m._meta.db_table for m in models]
     out: dict[str, float] = {}
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             raw = cur.cursor
             dumps = {}
-            for table in FLOOR_TABLES:
+            for table in tables:
                 buf = bytearray()
                 with raw.copy(f"COPY {table} TO STDOUT") as copy:  # noqa: S608 - constant names
                     for data in copy:
                         buf += data
                 dumps[table] = bytes(buf)
-            cur.execute(f"TRUNCATE {', '.join(FLOOR_TABLES)} CASCADE")
+            cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
             cur.execute("CHECKPOINT")
             b0, t0 = _backend_cpu(), time.perf_counter()
             with transaction.atomic():
                 if without_fk_checks:
                     cur.execute("SET LOCAL session_replication_role = replica")
-                for table in FLOOR_TABLES:
+                for table in tables:
                     t = time.perf_counter()
                     with raw.copy(f"COPY {table} FROM STDIN") as copy:  # noqa: S608
                         copy.write(dumps[table])
@@ -416,16 +412,16 @@ def floor(*, without_fk_checks: bool = False) -> dict:
             out["backend_cpu_s"] = round(_backend_cpu() - b0, 2)
         else:
             rows, cols = {}, {}
-            for table in FLOOR_TABLES:
+            for table in tables:
                 cur.execute(f"SELECT * FROM {table}")  # noqa: S608
                 cols[table] = [d[0] for d in cur.description]
                 rows[table] = cur.fetchall()
-            for table in reversed(FLOOR_TABLES):
+            for table in reversed(tables):
                 cur.execute(f"DELETE FROM {table}")  # noqa: S608
             t0 = time.perf_counter()
             with transaction.atomic():
                 cur.execute("PRAGMA cache_size = -262144")  # as the import's bulk_session
-                for table in FLOOR_TABLES:
+                for table in tables:
                     t = time.perf_counter()
                     marks = ", ".join("?" * len(cols[table]))
                     cur.cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])  # noqa: S608
